@@ -1,0 +1,123 @@
+//! The embedded SQLite backend: one group-commit writer thread, a small pool
+//! of read-only connections that never wait for it.
+
+mod connection;
+mod reads;
+mod rows;
+mod tokens;
+mod writer;
+mod writes;
+
+use std::path::Path;
+
+use async_trait::async_trait;
+
+use super::*;
+use reads::ReadPool;
+use writer::Writer;
+
+/// SQLite-backed [`KeyStore`].
+pub struct SqliteStore {
+    writer: Writer,
+    readers: ReadPool,
+}
+
+impl SqliteStore {
+    /// Opens or creates the database at `path`, migrating it to the latest
+    /// schema. `max_connections` sizes the reader pool.
+    pub fn open(path: &Path, options: &PoolOptions) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let writer = Writer::start(path)?;
+        let readers = ReadPool::open(path, options.max_connections as usize)?;
+        Ok(Self { writer, readers })
+    }
+}
+
+/// Maps SQLite errors onto the store's: a unique violation is a conflict,
+/// and states that retrying later may fix (disk full, read-only, locked,
+/// I/O) are "unavailable".
+pub(crate) fn classify(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::ConstraintViolation) if e.to_string().contains("UNIQUE") => StoreError::Conflict,
+        Some(
+            C::DiskFull
+            | C::ReadOnly
+            | C::DatabaseBusy
+            | C::DatabaseLocked
+            | C::SystemIoFailure
+            | C::CannotOpen
+            | C::OutOfMemory,
+        ) => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Internal(e.into()),
+    }
+}
+
+#[async_trait]
+impl KeyStore for SqliteStore {
+    async fn create_key(&self, key: NewKey, max_keys: u32, audit: AuditContext) -> Result<SshKey, StoreError> {
+        self.writer.write(move |c| writes::create_key(c, &key, max_keys, &audit)).await
+    }
+
+    async fn get_key(&self, project: ProjectId, viewer: UserId, id: KeyId) -> Result<Option<SshKey>, StoreError> {
+        self.readers.with(|c| reads::get_key(c, project, viewer, id))
+    }
+
+    async fn list_keys(&self, query: &ListQuery) -> Result<KeyPage, StoreError> {
+        self.readers.with(|c| reads::list_keys(c, query))
+    }
+
+    async fn set_shared(
+        &self,
+        project: ProjectId,
+        id: KeyId,
+        shared: bool,
+        audit: AuditContext,
+    ) -> Result<SshKey, StoreError> {
+        self.writer.write(move |c| writes::set_shared(c, project, id, shared, &audit)).await
+    }
+
+    async fn delete_key(&self, project: ProjectId, id: KeyId, audit: AuditContext) -> Result<(), StoreError> {
+        self.writer.write(move |c| writes::delete_key(c, project, id, &audit)).await
+    }
+
+    async fn bulk_insert(&self, keys: Vec<NewKey>) -> Result<(), StoreError> {
+        self.writer.write(move |c| writes::bulk_insert(c, &keys)).await
+    }
+
+    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenRecord>, StoreError> {
+        self.readers.with(|c| tokens::find(c, id))
+    }
+
+    async fn create_token(&self, token: NewToken) -> Result<(), StoreError> {
+        self.writer.write(move |c| tokens::create(c, &token)).await
+    }
+
+    async fn list_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        self.readers.with(tokens::list)
+    }
+
+    async fn revoke_token(&self, id: &TokenId) -> Result<(), StoreError> {
+        let id = id.clone();
+        self.writer.write(move |c| tokens::revoke(c, &id, Timestamp::now())).await
+    }
+
+    async fn touch_token(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
+        let id = id.clone();
+        self.writer.write(move |c| tokens::touch(c, &id, at)).await
+    }
+
+    async fn has_tokens(&self) -> Result<bool, StoreError> {
+        self.readers.with(tokens::any)
+    }
+
+    async fn audit_events(&self, project: Option<ProjectId>) -> Result<Vec<AuditEvent>, StoreError> {
+        self.readers.with(|c| reads::audit_events(c, project))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.readers.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(classify))
+    }
+}

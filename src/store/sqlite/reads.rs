@@ -1,0 +1,126 @@
+//! Read-only connections and the queries that run on them.
+//!
+//! Queries run on the calling async worker thread rather than through
+//! `spawn_blocking`: an indexed SQLite read takes microseconds, less than the
+//! hand-off to a blocking thread would cost (see bench/README.md).
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use super::classify;
+use super::rows::{KEY_COLUMNS, key_from_row};
+use crate::store::*;
+
+/// A fixed set of read-only connections. A caller takes the first free one
+/// (starting at a rotating index) and only waits when all are busy. Locks
+/// are never held across an `.await`.
+pub struct ReadPool {
+    conns: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+impl ReadPool {
+    /// Opens `size` (at least one) readers.
+    pub fn open(path: &Path, size: usize) -> anyhow::Result<Self> {
+        let conns = (0..size.max(1))
+            .map(|_| super::connection::open_reader(path).map(Mutex::new))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Self { conns, next: AtomicUsize::new(0) })
+    }
+
+    /// Runs `f` on a free connection.
+    pub fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.conns.len();
+        for i in 0..n {
+            if let Ok(conn) = self.conns[(start + i) % n].try_lock() {
+                return f(&conn);
+            }
+        }
+        // All busy: wait for one. A poisoned lock only means a previous
+        // query panicked; the connection itself is still usable.
+        let conn = self.conns[start % n].lock().unwrap_or_else(|p| p.into_inner());
+        f(&conn)
+    }
+}
+
+/// The key, if it is in `project` and visible to `viewer`.
+pub fn get_key(conn: &Connection, project: ProjectId, viewer: UserId, id: KeyId) -> Result<Option<SshKey>, StoreError> {
+    let sql = format!(
+        "SELECT {KEY_COLUMNS} FROM ssh_keys \
+         WHERE id = ?1 AND project_id = ?2 AND (shared = 1 OR owner_id = ?3)"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(classify)?;
+    stmt.query_row(params![id.0.as_bytes(), project.0, viewer.0], key_from_row)
+        .optional()
+        .map_err(classify)
+}
+
+/// One page and the total visible to the viewer.
+pub fn list_keys(conn: &Connection, q: &ListQuery) -> Result<KeyPage, StoreError> {
+    let count = match &q.name_contains {
+        None => visible_count(conn, q.project, q.viewer)?,
+        Some(needle) => filtered_count(conn, q, needle)?,
+    };
+    // `instr` matches the needle literally and case-sensitively, so `%`, `_`
+    // and `\` need no escaping.
+    let filter = if q.name_contains.is_some() { "AND instr(name, ?3) > 0" } else { "AND ?3 IS NULL" };
+    let sql = format!(
+        "SELECT {KEY_COLUMNS} FROM ssh_keys \
+         WHERE project_id = ?1 AND (shared = 1 OR owner_id = ?2) {filter} \
+         ORDER BY {} LIMIT ?4 OFFSET ?5",
+        q.order.sql()
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(classify)?;
+    let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+    let rows = stmt
+        .query_map(params![q.project.0, q.viewer.0, q.name_contains, q.limit, offset], key_from_row)
+        .map_err(classify)?;
+    let keys = rows.collect::<Result<Vec<_>, _>>().map_err(classify)?;
+    Ok(KeyPage { count, keys })
+}
+
+/// Without a name filter the total comes from the counter rows: O(1)
+/// whatever the project's size.
+fn visible_count(conn: &Connection, project: ProjectId, viewer: UserId) -> Result<u64, StoreError> {
+    let sql = "SELECT COALESCE((SELECT shared_count FROM projects WHERE id = ?1), 0) \
+               + COALESCE((SELECT n FROM private_key_counts WHERE project_id = ?1 AND owner_id = ?2), 0)";
+    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
+    let n: i64 = stmt.query_row(params![project.0, viewer.0], |r| r.get(0)).map_err(classify)?;
+    Ok(n.max(0) as u64)
+}
+
+fn filtered_count(conn: &Connection, q: &ListQuery, needle: &str) -> Result<u64, StoreError> {
+    let sql = "SELECT count(*) FROM ssh_keys \
+               WHERE project_id = ?1 AND (shared = 1 OR owner_id = ?2) AND instr(name, ?3) > 0";
+    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
+    let n: i64 = stmt.query_row(params![q.project.0, q.viewer.0, needle], |r| r.get(0)).map_err(classify)?;
+    Ok(n.max(0) as u64)
+}
+
+/// The audit trail, oldest first.
+pub fn audit_events(conn: &Connection, project: Option<ProjectId>) -> Result<Vec<AuditEvent>, StoreError> {
+    let sql = "SELECT a.at, a.action, u.name, a.project_id, a.key_id, a.fingerprint, a.request_id \
+               FROM audit_events a JOIN users u ON u.id = a.user_id \
+               WHERE ?1 IS NULL OR a.project_id = ?1 ORDER BY a.id";
+    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
+    let rows = stmt
+        .query_map(params![project.map(|p| p.0)], |r| {
+            let key: [u8; 16] = r.get(4)?;
+            Ok(AuditEvent {
+                at: Timestamp(r.get(0)?),
+                action: r.get(1)?,
+                user_name: r.get(2)?,
+                project: ProjectId(r.get(3)?),
+                key_id: KeyId(Uuid::from_bytes(key)),
+                fingerprint: r.get(5)?,
+                request_id: r.get(6)?,
+            })
+        })
+        .map_err(classify)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(classify)
+}

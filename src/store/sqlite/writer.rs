@@ -1,0 +1,136 @@
+//! Group commit: one thread owns the only write connection and commits
+//! concurrent writes together.
+//!
+//! With `synchronous=FULL` every commit costs an fsync, which caps a
+//! one-transaction-per-request design at a few thousand writes a second.
+//! Here each request sends a job; the writer takes every job waiting,
+//! runs each in its own savepoint inside one transaction, commits once, and
+//! only then answers each job. A 2xx therefore still means "durably
+//! committed", while one fsync serves the whole batch. A failing job rolls
+//! back its savepoint alone.
+
+use std::any::Any;
+use std::path::Path;
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::StoreError;
+
+/// Most jobs in one transaction: enough to amortise the fsync, small enough
+/// to keep each commit's latency low.
+const MAX_BATCH: usize = 256;
+/// Jobs queued before senders wait; bounds memory under any load.
+const QUEUE_DEPTH: usize = 4096;
+
+type AnyResult = Result<Box<dyn Any + Send>, StoreError>;
+type Op = Box<dyn FnOnce(&Connection) -> AnyResult + Send>;
+
+struct Job {
+    op: Op,
+    reply: oneshot::Sender<AnyResult>,
+}
+
+/// Handle to the writer thread. Dropping every handle stops the thread
+/// after it has committed what it holds.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Opens the write connection and starts the thread.
+    pub fn start(path: &Path) -> anyhow::Result<Self> {
+        let conn = super::connection::open_writer(path)?;
+        let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run(conn, queue))?;
+        Ok(Self { jobs })
+    }
+
+    /// Runs `op` inside the next batch and returns its result once the
+    /// batch is committed.
+    pub async fn write<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let op: Op = Box::new(move |conn| op(conn).map(|v| Box::new(v) as Box<dyn Any + Send>));
+        let stopped = || StoreError::Unavailable("the writer has stopped".into());
+        self.jobs.send(Job { op, reply }).await.map_err(|_| stopped())?;
+        let value = answer.await.map_err(|_| stopped())??;
+        value
+            .downcast::<T>()
+            .map(|v| *v)
+            .map_err(|_| StoreError::Internal(anyhow::anyhow!("writer returned the wrong type")))
+    }
+}
+
+fn run(conn: Connection, mut queue: mpsc::Receiver<Job>) {
+    while let Some(first) = queue.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_batch(&conn, batch);
+    }
+}
+
+fn commit_batch(conn: &Connection, batch: Vec<Job>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let msg = e.to_string();
+        for job in batch {
+            let _ = job.reply.send(Err(StoreError::Unavailable(msg.clone())));
+        }
+        return;
+    }
+    let mut done = Vec::with_capacity(batch.len());
+    // SQLite rolls the whole transaction back by itself on some errors (disk
+    // full, I/O error). Then nothing in this batch is committed, and the
+    // remaining jobs must not run outside the transaction.
+    let mut lost = false;
+    for job in batch {
+        let result = if lost {
+            Err(StoreError::Unavailable("the transaction was rolled back".into()))
+        } else {
+            run_in_savepoint(conn, job.op)
+        };
+        lost = lost || conn.is_autocommit();
+        done.push((job.reply, result));
+    }
+    let outcome = if lost {
+        Err("the transaction was rolled back by the database".to_owned())
+    } else {
+        conn.execute_batch("COMMIT").map_err(|e| e.to_string())
+    };
+    if let Err(msg) = outcome {
+        let _ = conn.execute_batch("ROLLBACK");
+        tracing::error!(error = %msg, "sqlite commit failed; the batch was not stored");
+        for (reply, result) in done {
+            let failed = result.and(Err(StoreError::Unavailable(msg.clone())));
+            let _ = reply.send(failed);
+        }
+        return;
+    }
+    for (reply, result) in done {
+        let _ = reply.send(result);
+    }
+}
+
+fn run_in_savepoint(conn: &Connection, op: Op) -> AnyResult {
+    let sql = |s: &str| conn.prepare_cached(s).and_then(|mut st| st.execute([]));
+    sql("SAVEPOINT job").map_err(super::classify)?;
+    let result = op(conn);
+    if result.is_err() && !conn.is_autocommit() {
+        let _ = sql("ROLLBACK TO job");
+    }
+    if !conn.is_autocommit() {
+        let _ = sql("RELEASE job");
+    }
+    result
+}

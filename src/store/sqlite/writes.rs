@@ -1,0 +1,171 @@
+//! Key writes. Each runs inside the writer's batch transaction, in its own
+//! savepoint, so an error here undoes exactly this write.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::classify;
+use super::rows::{KEY_COLUMNS, key_from_row};
+use crate::store::*;
+
+/// Inserts the key, then takes a quota slot. The insert goes first so that a
+/// duplicate name reports 409 even when the project is full.
+pub fn create_key(c: &Connection, key: &NewKey, max_keys: u32, audit: &AuditContext) -> Result<SshKey, StoreError> {
+    insert_key(c, key)?;
+    let taken = c
+        .prepare_cached(
+            "UPDATE projects SET key_count = key_count + 1, shared_count = shared_count + ?2 \
+             WHERE id = ?1 AND key_count < ?3",
+        )
+        .and_then(|mut s| s.execute(params![key.project.0, key.shared, max_keys]))
+        .map_err(classify)?;
+    if taken == 0 {
+        return Err(StoreError::QuotaExceeded(max_keys));
+    }
+    if !key.shared {
+        adjust_private_count(c, key.project, key.owner, 1)?;
+    }
+    let stored = stored_key(key);
+    record(c, audit, "create", &stored)?;
+    Ok(stored)
+}
+
+fn insert_key(c: &Connection, key: &NewKey) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            key.id.0.as_bytes(),
+            key.project.0,
+            key.owner.0,
+            key.name.as_str(),
+            key.public_key.openssh(),
+            key.public_key.fingerprint().as_str(),
+            key.shared,
+            key.created_at.0,
+        ])
+    })
+    .map(|_| ())
+    .map_err(classify)
+}
+
+fn stored_key(key: &NewKey) -> SshKey {
+    SshKey {
+        id: key.id,
+        project: key.project,
+        owner: key.owner,
+        name: key.name.as_str().to_owned(),
+        public_key: key.public_key.openssh().to_owned(),
+        fingerprint: key.public_key.fingerprint().as_str().to_owned(),
+        shared: key.shared,
+        created_at: key.created_at,
+    }
+}
+
+/// Changes sharing and keeps the counters in step.
+pub fn set_shared(
+    c: &Connection,
+    project: ProjectId,
+    id: KeyId,
+    shared: bool,
+    audit: &AuditContext,
+) -> Result<SshKey, StoreError> {
+    let mut key = owned_key(c, project, id, audit.actor)?;
+    if key.shared == shared {
+        return Ok(key);
+    }
+    c.prepare_cached("UPDATE ssh_keys SET shared = ?2 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![id.0.as_bytes(), shared]))
+        .map_err(classify)?;
+    let delta: i64 = if shared { 1 } else { -1 };
+    adjust_shared_count(c, project, delta, 0)?;
+    adjust_private_count(c, project, key.owner, -delta)?;
+    key.shared = shared;
+    record(c, audit, if shared { "share" } else { "unshare" }, &key)?;
+    Ok(key)
+}
+
+/// Deletes the key and frees its quota slot and name.
+pub fn delete_key(c: &Connection, project: ProjectId, id: KeyId, audit: &AuditContext) -> Result<(), StoreError> {
+    let key = owned_key(c, project, id, audit.actor)?;
+    c.prepare_cached("DELETE FROM ssh_keys WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![id.0.as_bytes()]))
+        .map_err(classify)?;
+    adjust_shared_count(c, project, if key.shared { -1 } else { 0 }, -1)?;
+    if !key.shared {
+        adjust_private_count(c, project, key.owner, -1)?;
+    }
+    record(c, audit, "delete", &key)
+}
+
+/// Loads a key for a change by `actor`: absent if they cannot see it,
+/// `NotOwner` if they can but did not create it.
+fn owned_key(c: &Connection, project: ProjectId, id: KeyId, actor: UserId) -> Result<SshKey, StoreError> {
+    let sql = format!("SELECT {KEY_COLUMNS} FROM ssh_keys WHERE id = ?1 AND project_id = ?2");
+    let key = c
+        .prepare_cached(&sql)
+        .and_then(|mut s| s.query_row(params![id.0.as_bytes(), project.0], key_from_row).optional())
+        .map_err(classify)?
+        .ok_or(StoreError::NotFound)?;
+    match (key.owner == actor, key.shared) {
+        (true, _) => Ok(key),
+        (false, true) => Err(StoreError::NotOwner),
+        (false, false) => Err(StoreError::NotFound),
+    }
+}
+
+fn adjust_shared_count(c: &Connection, project: ProjectId, shared: i64, total: i64) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "UPDATE projects SET shared_count = shared_count + ?2, key_count = key_count + ?3 WHERE id = ?1",
+    )
+    .and_then(|mut s| s.execute(params![project.0, shared, total]))
+    .map(|_| ())
+    .map_err(classify)
+}
+
+fn adjust_private_count(c: &Connection, project: ProjectId, owner: UserId, delta: i64) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT INTO private_key_counts (project_id, owner_id, n) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (project_id, owner_id) DO UPDATE SET n = n + excluded.n",
+    )
+    .and_then(|mut s| s.execute(params![project.0, owner.0, delta]))
+    .map(|_| ())
+    .map_err(classify)
+}
+
+fn record(c: &Connection, audit: &AuditContext, action: &str, key: &SshKey) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT INTO audit_events (at, action, user_id, project_id, key_id, fingerprint, request_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            audit.at.0,
+            action,
+            audit.actor.0,
+            key.project.0,
+            key.id.0.as_bytes(),
+            key.fingerprint,
+            audit.request_id,
+        ])
+    })
+    .map(|_| ())
+    .map_err(classify)
+}
+
+/// Seeds many keys at once, creating their projects and keeping the
+/// counters right, without audit events or quota (an operator action).
+pub fn bulk_insert(c: &Connection, keys: &[NewKey]) -> Result<(), StoreError> {
+    for key in keys {
+        c.prepare_cached("INSERT INTO projects (id) VALUES (?1) ON CONFLICT DO NOTHING")
+            .and_then(|mut s| s.execute(params![key.project.0]))
+            .map_err(classify)?;
+        insert_key(c, key)?;
+        adjust_shared_count(c, key.project, i64::from(key.shared), 1)?;
+        if !key.shared {
+            adjust_private_count(c, key.project, key.owner, 1)?;
+        }
+    }
+    Ok(())
+}

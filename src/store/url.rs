@@ -1,0 +1,101 @@
+//! Database URLs: the scheme picks the backend.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A parsed `--database` value. `Debug` and `Display` hide the password.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `sqlite://relative.db` or `sqlite:///absolute/path.db`.
+    Sqlite(PathBuf),
+    /// `postgres://user:pass@host:port/db` (or `postgresql://`), kept whole
+    /// for the driver.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Parses a URL; the error names the accepted schemes.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() || path == "/" {
+                return Err("sqlite URL needs a file path, e.g. sqlite://sshkeyd.db".into());
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        Err("database URL must start with sqlite:// or postgres://".into())
+    }
+
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Self::Postgres(url) => redact_password(url),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return "postgres://***".into() };
+    let (authority, tail) = rest.split_once('/').map_or((rest, None), |(a, t)| (a, Some(t)));
+    let Some((userinfo, host)) = authority.rsplit_once('@') else { return url.to_owned() };
+    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+    let masked = if userinfo.contains(':') { format!("{user}:***") } else { user.to_owned() };
+    match tail {
+        Some(tail) => format!("{scheme}://{masked}@{host}/{}", strip_password_param(tail)),
+        None => format!("{scheme}://{masked}@{host}"),
+    }
+}
+
+/// `?password=` in the query string is legal too; hide it as well.
+fn strip_password_param(tail: &str) -> String {
+    let Some((path, query)) = tail.split_once('?') else { return tail.to_owned() };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|p| if p.starts_with("password=") { "password=***".to_owned() } else { p.to_owned() })
+        .collect();
+    format!("{path}?{}", params.join("&"))
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_their_backend_and_hide_passwords() {
+        let cases = [
+            ("sqlite://sshkeyd.db", "sqlite://sshkeyd.db"),
+            ("sqlite:///var/lib/k.db", "sqlite:///var/lib/k.db"),
+            ("postgres://u:hunter2@db:5432/keys", "postgres://u:***@db:5432/keys"),
+            ("postgresql://u@db/keys", "postgresql://u@db/keys"),
+            ("postgres://u@h/k?password=hunter2&sslmode=off", "postgres://u@h/k?password=***&sslmode=off"),
+        ];
+        for (raw, shown) in cases {
+            let url = DatabaseUrl::parse(raw).unwrap();
+            assert_eq!(url.redacted(), shown, "{raw}");
+            assert!(!format!("{url:?}").contains("hunter2"), "Debug of {raw}");
+        }
+        assert_eq!(DatabaseUrl::parse("sqlite:///abs.db").unwrap(), DatabaseUrl::Sqlite("/abs.db".into()));
+    }
+
+    #[test]
+    fn unknown_schemes_and_empty_paths_are_refused() {
+        for raw in ["mysql://x", "sqlite://", "sshkeyd.db", ""] {
+            assert!(DatabaseUrl::parse(raw).is_err(), "{raw}");
+        }
+    }
+}
