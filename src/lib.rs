@@ -1,5 +1,49 @@
 //! sshkeyd: a self-hostable SSH key service that speaks the Gcore Cloud API
-//! "SSH Keys" resource.
+//! "SSH Keys" resource, so the clients people already use (the official
+//! `gcore` SDKs) work against it unchanged.
+//!
+//! The crate is a library with a thin binary: [`run`] takes a bound
+//! listener and a shutdown future, so tests can serve on port 0.
 
+pub mod admin;
+pub mod cli;
+pub mod config;
+pub mod http;
 pub mod keys;
+pub mod server;
 pub mod store;
+pub mod telemetry;
+pub mod tls;
+pub mod tokens;
+
+use std::future::Future;
+
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::http::{ApiSettings, AppState};
+
+/// Opens the store (migrating it), issues the first-start admin token if
+/// needed, and serves the API on `listener` until `shutdown` resolves and
+/// requests in flight have drained.
+pub async fn run(config: Config, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+    // `Config`'s Debug hides the database password.
+    tracing::info!(?config, "starting sshkeyd {}", env!("CARGO_PKG_VERSION"));
+    let store = store::open(&config.database, &config.pool).await?;
+    admin::bootstrap_admin_token(store.as_ref(), &config.database).await?;
+    let state = AppState::new(store, ApiSettings { max_keys_per_project: config.max_keys_per_project });
+    let app = http::router(state);
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(tls::acceptor(cert, key)?),
+        None => None,
+    };
+    let options = server::ServerOptions {
+        header_read_timeout: config.header_read_timeout,
+        drain_timeout: config.drain_timeout,
+        tls,
+    };
+    tracing::info!(addr = %listener.local_addr()?, tls = options.tls.is_some(), "listening");
+    server::serve(listener, app, options, shutdown).await?;
+    tracing::info!("stopped");
+    Ok(())
+}

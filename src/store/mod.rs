@@ -52,6 +52,9 @@ pub trait KeyStore: Send + Sync + 'static {
     /// Looks a token up by its public id, for the authenticator.
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenRecord>, StoreError>;
 
+    /// The id of the user with this name, creating the user if new.
+    async fn ensure_user(&self, name: &str) -> Result<UserId, StoreError>;
+
     /// Creates the user and projects if needed and stores a new token.
     async fn create_token(&self, token: NewToken) -> Result<(), StoreError>;
 

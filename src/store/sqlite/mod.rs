@@ -91,6 +91,11 @@ impl KeyStore for SqliteStore {
         self.readers.with(|c| tokens::find(c, id))
     }
 
+    async fn ensure_user(&self, name: &str) -> Result<UserId, StoreError> {
+        let name = name.to_owned();
+        self.writer.write(move |c| tokens::ensure_user(c, &name, Timestamp::now())).await
+    }
+
     async fn create_token(&self, token: NewToken) -> Result<(), StoreError> {
         self.writer.write(move |c| tokens::create(c, &token)).await
     }

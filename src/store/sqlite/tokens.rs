@@ -27,18 +27,23 @@ pub fn find(c: &Connection, id: &TokenId) -> Result<Option<TokenRecord>, StoreEr
     .map_err(classify)
 }
 
+/// The user's id, inserting the user if new.
+pub fn ensure_user(c: &Connection, name: &str, now: Timestamp) -> Result<UserId, StoreError> {
+    c.prepare_cached("INSERT INTO users (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")
+        .and_then(|mut s| s.execute(params![name, now.0]))
+        .map_err(classify)?;
+    c.prepare_cached("SELECT id FROM users WHERE name = ?1")
+        .and_then(|mut s| s.query_row(params![name], |r| r.get(0)))
+        .map(UserId)
+        .map_err(classify)
+}
+
 /// Creates the user and projects if they are new, then the token.
 pub fn create(c: &Connection, t: &NewToken) -> Result<(), StoreError> {
     let run = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
         c.prepare_cached(sql).and_then(|mut s| s.execute(p)).map_err(classify)
     };
-    run(
-        "INSERT INTO users (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-        params![t.user_name, t.created_at.0],
-    )?;
-    let user: i64 = c
-        .query_row("SELECT id FROM users WHERE name = ?1", params![t.user_name], |r| r.get(0))
-        .map_err(classify)?;
+    let UserId(user) = ensure_user(c, &t.user_name, t.created_at)?;
     run(
         "INSERT INTO tokens (id, user_id, secret_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![t.id.0, user, t.secret_hash, t.created_at.0, t.expires_at.map(|e| e.0)],

@@ -1,0 +1,49 @@
+use super::*;
+
+/// The default file with every setting uncommented.
+fn uncommented_default() -> String {
+    DEFAULT_FILE
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter(|l| l.split_once(" = ").is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_')))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_printed_default_file_parses_and_names_every_setting() {
+    let file: Settings = toml::from_str(&uncommented_default()).expect("default file must parse");
+    let debug = format!("{file:?}");
+    assert!(!debug.contains("None"), "every setting appears in the default file: {debug}");
+    let config = file.resolve();
+    let defaults = Config::default();
+    assert_eq!(config.listen, defaults.listen);
+    assert_eq!(config.database, defaults.database);
+    assert_eq!(config.max_keys_per_project, 100);
+    assert_eq!(config.request_timeout, defaults.request_timeout);
+    assert_eq!(config.max_in_flight, defaults.max_in_flight);
+    assert_eq!(config.rate_limit, None, "rate 0 means off");
+}
+
+#[test]
+fn unknown_keys_in_the_file_are_an_error_naming_the_key() {
+    let err = toml::from_str::<Settings>("listne = \"127.0.0.1:1\"").unwrap_err().to_string();
+    assert!(err.contains("listne"), "{err}");
+}
+
+#[test]
+fn flags_win_over_the_file_and_the_file_over_defaults() {
+    let file: Settings = toml::from_str("max_keys_per_project = 7\nrequest_timeout = \"5s\"").unwrap();
+    let flags = Settings { max_keys_per_project: Some(9), ..Settings::default() };
+    let config = flags.or(file).resolve();
+    assert_eq!(config.max_keys_per_project, 9, "flag beats file");
+    assert_eq!(config.request_timeout, Duration::from_secs(5), "file beats default");
+    assert_eq!(config.drain_timeout, Duration::from_secs(20), "default when neither sets it");
+}
+
+#[test]
+fn debug_output_hides_the_database_password() {
+    let settings = Settings { database: Some(DatabaseUrl::parse("postgres://u:hunter2@h/db").unwrap()), ..Settings::default() };
+    assert!(!format!("{settings:?}").contains("hunter2"));
+    assert!(!format!("{:?}", settings.resolve()).contains("hunter2"));
+}

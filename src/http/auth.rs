@@ -1,0 +1,133 @@
+//! Authentication: `Authorization: APIKey <token>` to a [`Principal`].
+//!
+//! Tokens are cached for under a second after a successful lookup, so a busy
+//! client costs one indexed read per second, not one per request, while a
+//! revocation still reaches every node within a second (the cache is per
+//! node and always re-reads after [`CACHE_TTL`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::http::HeaderMap;
+
+use super::ApiError;
+use crate::store::{KeyStore, ProjectId, Timestamp, TokenId, TokenRecord, UserId};
+use crate::tokens::PresentedToken;
+
+/// How long a looked-up token is trusted before it is read again.
+pub const CACHE_TTL: Duration = Duration::from_millis(900);
+/// How often a token's `last_used_at` is written.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+/// Entries kept at most; beyond it the cache starts over. Only valid tokens
+/// are cached, so random tokens cannot grow it.
+const CACHE_MAX: usize = 10_000;
+
+/// Who is calling: the user and the projects their token grants.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The user.
+    pub user: UserId,
+    /// The token used, for rate limits and logs (its public id only).
+    pub token: TokenId,
+    projects: Arc<[ProjectId]>,
+}
+
+impl Principal {
+    /// Whether the token grants `project`.
+    pub fn can_access(&self, project: ProjectId) -> bool {
+        self.projects.contains(&project)
+    }
+}
+
+struct Cached {
+    record: Arc<TokenRecord>,
+    projects: Arc<[ProjectId]>,
+    fetched: Instant,
+    touched: Option<Instant>,
+}
+
+/// Checks tokens against the store, with the short-lived cache above.
+pub struct Authenticator {
+    store: Arc<dyn KeyStore>,
+    cache: RwLock<HashMap<TokenId, Cached>>,
+}
+
+const MISSING: &str = "authentication required: send 'Authorization: APIKey <token>'";
+const INVALID: &str = "invalid, expired or revoked API token";
+
+impl Authenticator {
+    /// A new authenticator over `store`.
+    pub fn new(store: Arc<dyn KeyStore>) -> Self {
+        Self { store, cache: RwLock::new(HashMap::new()) }
+    }
+
+    /// Authenticates the request's `Authorization` header.
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+        let mut values = headers.get_all(axum::http::header::AUTHORIZATION).iter();
+        let (Some(value), None) = (values.next(), values.next()) else {
+            return Err(ApiError::Unauthorized(MISSING));
+        };
+        let text = value.to_str().map_err(|_| ApiError::Unauthorized(INVALID))?;
+        let (scheme, token) = text.trim().split_once(' ').ok_or(ApiError::Unauthorized(MISSING))?;
+        if !scheme.eq_ignore_ascii_case("apikey") {
+            return Err(ApiError::Unauthorized(MISSING));
+        }
+        let presented = PresentedToken::parse(token.trim()).ok_or(ApiError::Unauthorized(INVALID))?;
+        let (record, projects) = self.lookup(&presented.id).await?.ok_or(ApiError::Unauthorized(INVALID))?;
+        let live = !record.revoked && record.expires_at.is_none_or(|e| e > Timestamp::now());
+        if !(presented.matches(&record.secret_hash) && live) {
+            return Err(ApiError::Unauthorized(INVALID));
+        }
+        self.note_use(&record.id);
+        Ok(Principal { user: record.user, token: record.id.clone(), projects })
+    }
+
+    async fn lookup(&self, id: &TokenId) -> Result<Option<(Arc<TokenRecord>, Arc<[ProjectId]>)>, ApiError> {
+        if let Some(hit) = self.cached(id) {
+            return Ok(Some(hit));
+        }
+        let Some(record) = self.store.find_token(id).await? else { return Ok(None) };
+        let record = Arc::new(record);
+        let projects: Arc<[ProjectId]> = record.projects.clone().into();
+        self.remember(id, &record, &projects);
+        Ok(Some((record, projects)))
+    }
+
+    fn cached(&self, id: &TokenId) -> Option<(Arc<TokenRecord>, Arc<[ProjectId]>)> {
+        let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
+        let hit = cache.get(id).filter(|c| c.fetched.elapsed() < CACHE_TTL)?;
+        Some((hit.record.clone(), hit.projects.clone()))
+    }
+
+    /// Caches a fresh record, keeping when the token was last recorded as used.
+    fn remember(&self, id: &TokenId, record: &Arc<TokenRecord>, projects: &Arc<[ProjectId]>) {
+        let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= CACHE_MAX {
+            cache.clear();
+        }
+        let touched = cache.get(id).and_then(|c| c.touched);
+        let entry = Cached { record: record.clone(), projects: projects.clone(), fetched: Instant::now(), touched };
+        cache.insert(id.clone(), entry);
+    }
+
+    /// After a successful check, records the use at most once a minute per
+    /// token, in the background and never on the request's path.
+    fn note_use(&self, id: &TokenId) {
+        let due = |c: &Cached| c.touched.is_none_or(|t| t.elapsed() >= TOUCH_EVERY);
+        if !self.cache.read().unwrap_or_else(|p| p.into_inner()).get(id).is_some_and(due) {
+            return;
+        }
+        let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        match cache.get_mut(id) {
+            Some(entry) if due(entry) => entry.touched = Some(Instant::now()),
+            _ => return,
+        }
+        let (store, id) = (self.store.clone(), id.clone());
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_token(&id, Timestamp::now()).await {
+                tracing::debug!(error = %e, "could not record token use");
+            }
+        });
+    }
+}

@@ -1,0 +1,226 @@
+//! The one error type of the HTTP layer and Gcore's error body.
+//!
+//! Handlers return [`ApiError`]; its `IntoResponse` only sets the status and
+//! attaches an [`ErrorBody`] extension. The [`gcore_error_shape`] middleware,
+//! outermost in the stack, renders every error (ours, the router's 404/405,
+//! the body limit's 413, load shedding's 503) as
+//! `{"exception_class", "message", "request_id"[, "invalid_fields"]}`, so
+//! the request id is filled in one place and no error escapes the shape.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+
+use super::request_id::RequestId;
+use crate::store::StoreError;
+
+/// Every way a request can fail, with the status it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `ValidationError`; `fields` becomes `invalid_fields`.
+    #[error("{message}")]
+    Validation {
+        /// Summary for `message`.
+        message: String,
+        /// Field name to what is wrong with it.
+        fields: BTreeMap<String, String>,
+    },
+    /// 401 `AuthenticationError`: missing, malformed, unknown, expired or revoked token.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// 403 `ForbiddenError`: no access to the project, not the owner, or over quota.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `NotFoundError`.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409 `ConflictError`: the name is taken in this project.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413 `PayloadTooLargeError`: the body exceeds 64 KiB.
+    #[error("request body is larger than 64 KiB")]
+    PayloadTooLarge,
+    /// 415 `UnsupportedMediaTypeError`: the body is not `application/json`.
+    #[error("request body must be JSON with Content-Type: application/json")]
+    UnsupportedMediaType,
+    /// 429 `TooManyRequestsError`, with `Retry-After` seconds.
+    #[error("too many requests; retry after {0} s")]
+    TooManyRequests(u64),
+    /// 503 `ServiceUnavailableError`: overloaded or the database is down.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500 `InternalServerError`. The cause is logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    /// A 400 for one field.
+    pub fn field(name: &str, problem: impl Into<String>) -> Self {
+        let problem = problem.into();
+        let message = format!("{name}: {problem}");
+        Self::Validation { message, fields: BTreeMap::from([(name.to_owned(), problem)]) }
+    }
+
+    /// A 400 without a specific field.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::Validation { message: message.into(), fields: BTreeMap::new() }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => Self::Conflict("an SSH key with this name already exists in the project".into()),
+            StoreError::QuotaExceeded(max) => {
+                Self::Forbidden(format!("quota exceeded: a project may hold at most {max} SSH keys"))
+            }
+            StoreError::NotFound => Self::NotFound("SSH key not found".into()),
+            StoreError::NotOwner => Self::Forbidden("only the key's creator may change or delete it".into()),
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                Self::Unavailable("the database is unavailable; retry later".into())
+            }
+            StoreError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+/// The parts of Gcore's error body known before the request id is added.
+#[derive(Debug, Clone)]
+pub struct ErrorBody {
+    exception_class: &'static str,
+    message: String,
+    invalid_fields: Option<BTreeMap<String, String>>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let Self::Internal(cause) = &self {
+            // The full chain goes to the log (inside the request's span, so
+            // with its request id); the client gets a generic message.
+            tracing::error!(error = ?cause, "internal error");
+        }
+        let retry_after = match self {
+            Self::TooManyRequests(secs) => Some(secs),
+            _ => None,
+        };
+        let (message, invalid_fields) = match self {
+            Self::Validation { message, fields } if !fields.is_empty() => (message, Some(fields)),
+            other => (other.to_string(), None),
+        };
+        let body = ErrorBody { exception_class: exception_class(status), message, invalid_fields };
+        let mut response = (status, axum::Extension(body)).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+/// Gcore's `exception_class` for a status.
+fn exception_class(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "ValidationError",
+        401 => "AuthenticationError",
+        403 => "ForbiddenError",
+        404 => "NotFoundError",
+        405 => "MethodNotAllowedError",
+        408 => "RequestTimeoutError",
+        409 => "ConflictError",
+        413 => "PayloadTooLargeError",
+        415 => "UnsupportedMediaTypeError",
+        429 => "TooManyRequestsError",
+        431 => "RequestHeaderFieldsTooLargeError",
+        503 => "ServiceUnavailableError",
+        s if s >= 500 => "InternalServerError",
+        _ => "BadRequestError",
+    }
+}
+
+/// Default message for errors raised outside our handlers.
+fn default_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        404 => "no such resource",
+        405 => "method not allowed for this resource",
+        408 => "request timed out",
+        413 => "request body is larger than 64 KiB",
+        503 => "server overloaded; retry later",
+        s if s >= 500 => "internal error",
+        _ => "bad request",
+    }
+}
+
+#[derive(Serialize)]
+struct WireError<'a> {
+    exception_class: &'a str,
+    message: &'a str,
+    request_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invalid_fields: Option<&'a BTreeMap<String, String>>,
+}
+
+/// Renders every error response in Gcore's shape (see the module docs).
+pub async fn gcore_error_shape(request: Request, next: Next) -> Response {
+    let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_default();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let body = match response.extensions().get::<ErrorBody>() {
+        Some(body) => body.clone(),
+        None if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::error!(%status, "error response from outside the handlers");
+            generic(status)
+        }
+        None => generic(status),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if status.is_client_error() && !matches!(status.as_u16(), 408 | 429) {
+        // The Stainless-generated SDKs retry 409s by default; a duplicate
+        // name will not go away by retrying.
+        parts.headers.insert("x-should-retry", HeaderValue::from_static("false"));
+    }
+    let wire = WireError {
+        exception_class: body.exception_class,
+        message: &body.message,
+        request_id: request_id.as_str(),
+        invalid_fields: body.invalid_fields.as_ref(),
+    };
+    let json = serde_json::to_vec(&wire).unwrap_or_default();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, Body::from(json))
+}
+
+fn generic(status: StatusCode) -> ErrorBody {
+    ErrorBody {
+        exception_class: exception_class(status),
+        message: default_message(status).to_owned(),
+        invalid_fields: None,
+    }
+}

@@ -1,0 +1,148 @@
+//! Extractors that turn a request into validated domain values, each
+//! rejecting with an [`ApiError`] so every failure has Gcore's shape.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, RawPathParams, Request},
+    http::{header, request::Parts},
+};
+use uuid::Uuid;
+
+use super::{ApiError, AppState, auth::Principal, request_id::RequestId};
+use crate::store::{AuditContext, KeyId, ProjectId, Timestamp};
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(principal.clone());
+        }
+        let principal = state.auth.authenticate(&parts.headers).await?;
+        parts.extensions.insert(principal.clone());
+        Ok(principal)
+    }
+}
+
+/// A request on one project by a caller who may access it. Authentication
+/// comes first (401), then the project id's syntax (400), then access (403),
+/// so a caller without access learns nothing more about the project.
+#[derive(Debug, Clone)]
+pub struct ProjectScope {
+    /// The caller.
+    pub principal: Principal,
+    /// The project in the path.
+    pub project: ProjectId,
+    /// For the audit trail.
+    pub request_id: RequestId,
+}
+
+impl ProjectScope {
+    /// The audit context of a write made in this scope.
+    pub fn audit(&self) -> AuditContext {
+        AuditContext {
+            actor: self.principal.user,
+            request_id: self.request_id.as_str().to_owned(),
+            at: Timestamp::now(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ProjectScope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        let project = parse_project_id(&path_param(parts, state, "project_id").await?)?;
+        if !principal.can_access(project) {
+            return Err(ApiError::Forbidden("this API token has no access to the project".into()));
+        }
+        let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default();
+        Ok(Self { principal, project, request_id })
+    }
+}
+
+/// A request on one key of a project the caller may access.
+#[derive(Debug, Clone)]
+pub struct KeyScope {
+    /// The project scope.
+    pub scope: ProjectScope,
+    /// The key id in the path.
+    pub key: KeyId,
+}
+
+impl FromRequestParts<AppState> for KeyScope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let scope = ProjectScope::from_request_parts(parts, state).await?;
+        let raw = path_param(parts, state, "ssh_key_id").await?;
+        let key = Uuid::try_parse(&raw)
+            .map_err(|_| ApiError::field("ssh_key_id", "must be a UUID"))?;
+        Ok(Self { scope, key: KeyId(key) })
+    }
+}
+
+async fn path_param(parts: &mut Parts, state: &AppState, name: &str) -> Result<String, ApiError> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| ApiError::validation("the request path is not valid UTF-8"))?;
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("route has no {name} parameter")))
+}
+
+/// Project ids are positive integers written in plain decimal digits.
+pub fn parse_project_id(raw: &str) -> Result<ProjectId, ApiError> {
+    let bad = || ApiError::field("project_id", "must be a positive integer");
+    if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    match raw.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(ProjectId(id)),
+        _ => Err(bad()),
+    }
+}
+
+/// A JSON request body, parsed into a `serde_json::Value` so that each
+/// operation checks its own fields and words its own messages. serde's
+/// typed errors quote the offending value, which could be a secret pasted
+/// into the wrong field; ours never do.
+pub struct JsonBody(pub serde_json::Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            // The body limit surfaces here as a 413.
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::validation("could not read the request body")
+            }
+        })?;
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::validation(format!("malformed JSON body: {}", json_problem(&e))))?;
+        Ok(Self(value))
+    }
+}
+
+/// serde_json's syntax messages carry only a category and a position.
+fn json_problem(e: &serde_json::Error) -> String {
+    match e.classify() {
+        serde_json::error::Category::Eof => "unexpected end of input".into(),
+        _ => format!("syntax error at line {} column {}", e.line(), e.column()),
+    }
+}
+
+fn is_json(value: Option<&axum::http::HeaderValue>) -> bool {
+    let Some(mime) = value.and_then(|v| v.to_str().ok()) else { return false };
+    let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}

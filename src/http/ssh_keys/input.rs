@@ -1,0 +1,163 @@
+//! Validation of request bodies and query strings, with Gcore's
+//! `invalid_fields` and messages that never quote the input.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::http::ApiError;
+use crate::keys::{KeyName, PublicKey};
+use crate::store::KeyOrder;
+
+/// Largest page size.
+pub const MAX_LIMIT: u32 = 1000;
+const DEFAULT_LIMIT: u32 = 10;
+/// Longest name filter worth running (names are at most 63 characters).
+const MAX_NAME_FILTER: usize = 255;
+
+/// A validated create body.
+pub struct CreateKeyInput {
+    /// The key's name.
+    pub name: KeyName,
+    /// The key to import, or `None` to generate one.
+    pub public_key: Option<PublicKey>,
+    /// `shared_in_project`, default true.
+    pub shared: bool,
+}
+
+/// Collects field problems so that one response reports all of them.
+#[derive(Default)]
+struct Problems(BTreeMap<String, String>);
+
+impl Problems {
+    fn add(&mut self, field: &str, problem: impl ToString) {
+        self.0.insert(field.to_owned(), problem.to_string());
+    }
+
+    fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, ApiError> {
+        if self.0.is_empty() {
+            return Ok(value());
+        }
+        let summary: Vec<String> = self.0.iter().map(|(f, p)| format!("{f}: {p}")).collect();
+        Err(ApiError::Validation { message: summary.join("; "), fields: self.0 })
+    }
+}
+
+fn object(body: &Value) -> Result<&serde_json::Map<String, Value>, ApiError> {
+    body.as_object().ok_or_else(|| ApiError::validation("request body must be a JSON object"))
+}
+
+/// Reads an optional boolean; `null` counts as absent.
+fn optional_bool(fields: &serde_json::Map<String, Value>, name: &str, problems: &mut Problems) -> Option<bool> {
+    match fields.get(name) {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            problems.add(name, "must be a boolean");
+            None
+        }
+    }
+}
+
+impl CreateKeyInput {
+    /// Validates `{"name", "public_key"?, "shared_in_project"?}`. Unknown
+    /// fields are ignored. An absent, `null` or empty `public_key` asks for
+    /// a generated pair, as Gcore documents ("leave this field empty").
+    pub fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let fields = object(body)?;
+        let mut problems = Problems::default();
+        let name = match fields.get("name") {
+            None | Some(Value::Null) => Err("is required".to_owned()),
+            Some(Value::String(s)) => KeyName::parse(s).map_err(|e| e.to_string()),
+            Some(_) => Err("must be a string".to_owned()),
+        }
+        .map_err(|p| problems.add("name", p))
+        .ok();
+        let public_key = match fields.get("public_key") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.is_empty() => None,
+            Some(Value::String(s)) => PublicKey::parse(s).map_err(|e| problems.add("public_key", e)).ok(),
+            Some(_) => {
+                problems.add("public_key", "must be a string");
+                None
+            }
+        };
+        let shared = optional_bool(fields, "shared_in_project", &mut problems).unwrap_or(true);
+        problems.finish(|| ())?;
+        // With no problems recorded, `name` is present and a `None`
+        // public key means "generate".
+        let name = name.ok_or_else(|| ApiError::field("name", "is required"))?;
+        Ok(Self { name, public_key, shared })
+    }
+}
+
+/// Validates the update body `{"shared_in_project": bool}`.
+pub fn shared_from_json(body: &Value) -> Result<bool, ApiError> {
+    match object(body)?.get("shared_in_project") {
+        Some(Value::Bool(shared)) => Ok(*shared),
+        None | Some(Value::Null) => Err(ApiError::field("shared_in_project", "is required")),
+        Some(_) => Err(ApiError::field("shared_in_project", "must be a boolean")),
+    }
+}
+
+/// Validated list parameters.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ListParams {
+    /// Page size.
+    pub limit: u32,
+    /// Rows to skip.
+    pub offset: u64,
+    /// Name substring.
+    pub name: Option<String>,
+    /// Sort order.
+    pub order: KeyOrder,
+}
+
+impl ListParams {
+    /// Parses `limit`, `offset`, `name` and `order_by` from a raw query
+    /// string. A parameter given twice is an error rather than a silent
+    /// choice; unknown parameters are ignored, as clients add their own.
+    pub fn from_query(query: Option<&str>) -> Result<Self, ApiError> {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut problems = Problems::default();
+        for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            if seen.insert(key.to_string(), value.to_string()).is_some() {
+                problems.add(&key, "may be given only once");
+            }
+        }
+        let limit = match seen.get("limit").map(|v| v.parse::<u32>()) {
+            None => DEFAULT_LIMIT,
+            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
+            Some(_) => {
+                problems.add("limit", format!("must be an integer from 1 to {MAX_LIMIT}"));
+                DEFAULT_LIMIT
+            }
+        };
+        let offset = match seen.get("offset").map(|v| v.parse::<u64>()) {
+            None => 0,
+            Some(Ok(n)) if n <= i64::MAX as u64 => n,
+            Some(_) => {
+                problems.add("offset", "must be a non-negative integer");
+                0
+            }
+        };
+        let order = match seen.get("order_by").map(|v| KeyOrder::parse(v)) {
+            None => KeyOrder::default(),
+            Some(Some(order)) => order,
+            Some(None) => {
+                let names: Vec<&str> = KeyOrder::ALL.iter().map(|(n, _)| *n).collect();
+                problems.add("order_by", format!("must be one of {}", names.join(", ")));
+                KeyOrder::default()
+            }
+        };
+        let name = seen.remove("name");
+        if name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_FILTER) {
+            problems.add("name", format!("must be at most {MAX_NAME_FILTER} characters"));
+        }
+        problems.finish(|| Self { limit, offset, name: name.filter(|n| !n.is_empty()), order })
+    }
+}
+
+#[cfg(test)]
+#[path = "input_tests.rs"]
+mod tests;

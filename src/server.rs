@@ -1,0 +1,97 @@
+//! The accept loop: hyper with the limits axum's `serve` does not expose
+//! (header size and header read timeout), optional TLS, and a graceful
+//! shutdown that drains requests in flight.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto, graceful::GracefulShutdown},
+    service::TowerToHyperService,
+};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+/// Request headers larger than this (in total) get 431 from hyper.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Connection-level settings.
+#[derive(Clone)]
+pub struct ServerOptions {
+    /// Time a client has to send the request head; cuts off slowloris.
+    pub header_read_timeout: Duration,
+    /// Time requests in flight get to finish after shutdown starts.
+    pub drain_timeout: Duration,
+    /// Serve HTTPS with this acceptor.
+    pub tls: Option<TlsAcceptor>,
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then stops
+/// accepting, lets requests in flight finish (up to the drain timeout) and
+/// returns.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    options: ServerOptions,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let builder = Arc::new(connection_builder(&options));
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // EMFILE and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let (builder, tls) = (builder.clone(), options.tls.clone());
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let result = match tls {
+                None => watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await,
+                Some(tls) => match tls.accept(stream).await {
+                    Ok(stream) => watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await,
+                    Err(e) => return tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                },
+            };
+            if let Err(e) = result {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: draining requests in flight");
+    match tokio::time::timeout(options.drain_timeout, graceful.shutdown()).await {
+        Ok(()) => tracing::info!("all connections closed"),
+        Err(_) => tracing::warn!("drain timeout reached; closing the remaining connections"),
+    }
+    Ok(())
+}
+
+fn connection_builder(options: &ServerOptions) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout)
+        .max_buf_size(MAX_HEADER_BYTES.max(8192))
+        .max_headers(100);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_HEADER_BYTES as u32)
+        .max_concurrent_streams(256);
+    builder
+}
