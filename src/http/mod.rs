@@ -16,7 +16,15 @@ pub use auth::{Authenticator, Principal};
 pub use error::ApiError;
 pub use extract::parse_project_id;
 pub use request_id::RequestId;
-pub use ssh_keys::MAX_LIMIT;
+pub use ssh_keys::{CreateKeyInput, MAX_LIMIT};
+
+/// Decodes and validates a create body exactly as the handler does (JSON
+/// parsing, then field checks), for fuzzing and property tests.
+pub fn decode_create_body(bytes: &[u8]) -> Result<CreateKeyInput, ApiError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| ApiError::validation("malformed JSON body"))?;
+    CreateKeyInput::from_json(&value)
+}
 
 use crate::store::KeyStore;
 

@@ -16,9 +16,9 @@ use super::extract::{JsonBody, KeyScope, ProjectScope};
 use super::{ApiError, AppState};
 use crate::keys::generate_ed25519;
 use crate::store::{KeyId, ListQuery, NewKey, Timestamp};
-use input::{CreateKeyInput, ListParams, shared_from_json};
+use input::{ListParams, shared_from_json};
 
-pub use input::MAX_LIMIT;
+pub use input::{CreateKeyInput, MAX_LIMIT};
 
 /// Routes of the resource.
 pub fn router() -> Router<AppState> {

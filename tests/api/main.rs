@@ -1,0 +1,10 @@
+//! Integration tests: the real router and store, served on a loopback port.
+//! One test binary; each module covers one area.
+
+mod helpers;
+
+mod auth;
+mod create;
+mod errors;
+mod resource;
+mod store_suite;
