@@ -15,9 +15,8 @@ use crate::tokens::IssuedToken;
 
 /// Binds the listener and runs the service until SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("binding {}", config.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     crate::run(config, listener, shutdown_signal()).await
 }
 

@@ -24,7 +24,7 @@ pub enum Command {
     /// Run the HTTP API (stops gracefully on SIGINT or SIGTERM). On the first
     /// start of an empty SQLite database it writes an admin token (user
     /// admin, project 1) to a file beside the database and logs the path.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
     Token(TokenCommand),

@@ -233,8 +233,6 @@ impl Settings {
     }
 }
 
-
-
 /// The commented file `sshkeyd config default` prints.
 pub const DEFAULT_FILE: &str = include_str!("config_default.toml");
 

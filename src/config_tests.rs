@@ -43,7 +43,8 @@ fn flags_win_over_the_file_and_the_file_over_defaults() {
 
 #[test]
 fn debug_output_hides_the_database_password() {
-    let settings = Settings { database: Some(DatabaseUrl::parse("postgres://u:hunter2@h/db").unwrap()), ..Settings::default() };
+    let settings =
+        Settings { database: Some(DatabaseUrl::parse("postgres://u:hunter2@h/db").unwrap()), ..Settings::default() };
     assert!(!format!("{settings:?}").contains("hunter2"));
     assert!(!format!("{:?}", settings.resolve()).contains("hunter2"));
 }

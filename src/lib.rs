@@ -26,7 +26,11 @@ use crate::http::{ApiSettings, AppState};
 /// Opens the store (migrating it), issues the first-start admin token if
 /// needed, and serves the API on `listener` until `shutdown` resolves and
 /// requests in flight have drained.
-pub async fn run(config: Config, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
     // `Config`'s Debug hides the database password.
     tracing::info!(?config, "starting sshkeyd {}", env!("CARGO_PKG_VERSION"));
     let store = store::open(&config.database, &config.pool).await?;

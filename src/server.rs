@@ -88,10 +88,6 @@ fn connection_builder(options: &ServerOptions) -> auto::Builder<TokioExecutor> {
         .header_read_timeout(options.header_read_timeout)
         .max_buf_size(MAX_HEADER_BYTES.max(8192))
         .max_headers(100);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_header_list_size(MAX_HEADER_BYTES as u32)
-        .max_concurrent_streams(256);
+    builder.http2().timer(TokioTimer::new()).max_header_list_size(MAX_HEADER_BYTES as u32).max_concurrent_streams(256);
     builder
 }

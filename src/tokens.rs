@@ -56,8 +56,8 @@ impl<'a> PresentedToken<'a> {
         let (id, secret) = (rest.get(..ID_HEX_LEN)?, rest.get(ID_HEX_LEN..)?);
         let secret = secret.strip_prefix('_')?;
         let id_ok = id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-        let secret_ok = secret.len() == SECRET_LEN
-            && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let secret_ok =
+            secret.len() == SECRET_LEN && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         (id_ok && secret_ok).then(|| Self { id: TokenId(id.to_owned()), secret })
     }
 

@@ -77,8 +77,7 @@ impl FromRequestParts<AppState> for KeyScope {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let scope = ProjectScope::from_request_parts(parts, state).await?;
         let raw = path_param(parts, state, "ssh_key_id").await?;
-        let key = Uuid::try_parse(&raw)
-            .map_err(|_| ApiError::field("ssh_key_id", "must be a UUID"))?;
+        let key = Uuid::try_parse(&raw).map_err(|_| ApiError::field("ssh_key_id", "must be a UUID"))?;
         Ok(Self { scope, key: KeyId(key) })
     }
 }

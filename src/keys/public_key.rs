@@ -158,9 +158,8 @@ impl std::fmt::Display for LabelHint {
 const KNOWN_REFUSED: [&str; 2] = ["ssh-dss", "ecdsa-sha2-nistp192"];
 
 fn hint(label: &str) -> LabelHint {
-    let known = KeyType::from_label(label)
-        .map(KeyType::label)
-        .or_else(|| KNOWN_REFUSED.into_iter().find(|l| *l == label));
+    let known =
+        KeyType::from_label(label).map(KeyType::label).or_else(|| KNOWN_REFUSED.into_iter().find(|l| *l == label));
     LabelHint(known)
 }
 
@@ -222,12 +221,7 @@ impl PublicKey {
 /// Markers of private keys in every format users paste by mistake: PEM
 /// (`-----BEGIN ... PRIVATE KEY-----`), PuTTY, and the base64 of the
 /// `openssh-key-v1` magic in case the armour was stripped.
-const PRIVATE_MARKERS: [&str; 4] = [
-    "PRIVATE KEY",
-    "PuTTY-User-Key-File",
-    "b3BlbnNzaC1rZXktdjE",
-    "-----BEGIN",
-];
+const PRIVATE_MARKERS: [&str; 4] = ["PRIVATE KEY", "PuTTY-User-Key-File", "b3BlbnNzaC1rZXktdjE", "-----BEGIN"];
 
 fn reject_wrong_formats(text: &str) -> Result<(), PublicKeyError> {
     if text.is_empty() {
@@ -285,9 +279,7 @@ fn classify(label: &str) -> Result<KeyType, PublicKeyError> {
 }
 
 fn decode_blob(blob: &[u8]) -> Result<KeyData, PublicKeyError> {
-    ssh_key::PublicKey::from_bytes(blob)
-        .map(|key| key.key_data().clone())
-        .map_err(|_| PublicKeyError::Corrupt)
+    ssh_key::PublicKey::from_bytes(blob).map(|key| key.key_data().clone()).map_err(|_| PublicKeyError::Corrupt)
 }
 
 fn check_key_material(key: &KeyData) -> Result<(), PublicKeyError> {

@@ -80,7 +80,11 @@ fn bad_keys_are_refused_with_a_reason() {
         (format!("{}\n{}", ed.public, ed.public), PublicKeyError::MultipleKeys, "two lines"),
         (format!("{} {}", ed.public, ed.public), PublicKeyError::MultipleKeys, "two keys on one line"),
         (format!("ssh-ed25519\n{data}"), PublicKeyError::MultiLine, "line break inside"),
-        ("---- BEGIN SSH2 PUBLIC KEY ----\nAAAA\n---- END SSH2 PUBLIC KEY ----".into(), PublicKeyError::Rfc4716, "RFC 4716"),
+        (
+            "---- BEGIN SSH2 PUBLIC KEY ----\nAAAA\n---- END SSH2 PUBLIC KEY ----".into(),
+            PublicKeyError::Rfc4716,
+            "RFC 4716",
+        ),
         ("ssh-ed25519".into(), PublicKeyError::Format, "label only"),
         (data.clone(), PublicKeyError::Format, "base64 only"),
         ("ssh-dss AAAAB3NzaC1kc3MAAACBAP".into(), PublicKeyError::Dsa, "DSA"),

@@ -68,20 +68,26 @@ impl TestApp {
         let server = tokio::spawn(sshkeyd::run(config, listener, async {
             let _ = stopped.await;
         }));
-        let store = store::open(&database, &PoolOptions { max_connections: 2, ..PoolOptions::default() })
-            .await
-            .unwrap();
-        let app = Self { base, database, store, client: reqwest::Client::new(), stop: Some(stop), server: Some(server), _dir: dir };
+        let store =
+            store::open(&database, &PoolOptions { max_connections: 2, ..PoolOptions::default() }).await.unwrap();
+        let app = Self {
+            base,
+            database,
+            store,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            server: Some(server),
+            _dir: dir,
+        };
         app.wait_until_healthy().await;
         app
     }
 
     async fn wait_until_healthy(&self) {
         for _ in 0..200 {
-            if let Ok(r) = self.client.get(format!("{}/healthz", self.base)).send().await {
-                if r.status().is_success() {
-                    return;
-                }
+            let probe = self.client.get(format!("{}/healthz", self.base)).send().await;
+            if probe.is_ok_and(|r| r.status().is_success()) {
+                return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
@@ -120,7 +126,8 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         Reply { status, body, headers }
     }
 

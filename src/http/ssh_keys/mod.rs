@@ -29,7 +29,11 @@ pub fn router() -> Router<AppState> {
 
 /// `POST`: import the given public key, or generate a pair and return its
 /// private half once.
-async fn create(State(state): State<AppState>, scope: ProjectScope, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
+async fn create(
+    State(state): State<AppState>,
+    scope: ProjectScope,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
     let input = CreateKeyInput::from_json(&body)?;
     let (public_key, private_key) = match input.public_key {
         Some(key) => (key, None),
@@ -53,7 +57,11 @@ async fn create(State(state): State<AppState>, scope: ProjectScope, JsonBody(bod
 }
 
 /// `GET` on the collection: one page of the keys the caller may see.
-async fn list(State(state): State<AppState>, scope: ProjectScope, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    scope: ProjectScope,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let params = ListParams::from_query(query.as_deref())?;
     let query = ListQuery {
         project: scope.project,

@@ -55,9 +55,7 @@ pub fn get_key(conn: &Connection, project: ProjectId, viewer: UserId, id: KeyId)
          WHERE id = ?1 AND project_id = ?2 AND (shared = 1 OR owner_id = ?3)"
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(classify)?;
-    stmt.query_row(params![id.0.as_bytes(), project.0, viewer.0], key_from_row)
-        .optional()
-        .map_err(classify)
+    stmt.query_row(params![id.0.as_bytes(), project.0, viewer.0], key_from_row).optional().map_err(classify)
 }
 
 /// One page and the total visible to the viewer.

@@ -25,9 +25,5 @@ pub fn key_from_row(row: &Row<'_>) -> rusqlite::Result<SshKey> {
 
 /// Parses the `group_concat` of project ids.
 pub fn projects_from_csv(csv: Option<String>) -> Vec<ProjectId> {
-    csv.unwrap_or_default()
-        .split(',')
-        .filter_map(|p| p.parse().ok())
-        .map(ProjectId)
-        .collect()
+    csv.unwrap_or_default().split(',').filter_map(|p| p.parse().ok()).map(ProjectId).collect()
 }

@@ -40,9 +40,8 @@ pub fn ensure_user(c: &Connection, name: &str, now: Timestamp) -> Result<UserId,
 
 /// Creates the user and projects if they are new, then the token.
 pub fn create(c: &Connection, t: &NewToken) -> Result<(), StoreError> {
-    let run = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
-        c.prepare_cached(sql).and_then(|mut s| s.execute(p)).map_err(classify)
-    };
+    let run =
+        |sql: &str, p: &[&dyn rusqlite::ToSql]| c.prepare_cached(sql).and_then(|mut s| s.execute(p)).map_err(classify);
     let UserId(user) = ensure_user(c, &t.user_name, t.created_at)?;
     run(
         "INSERT INTO tokens (id, user_id, secret_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -98,6 +97,5 @@ pub fn touch(c: &Connection, id: &TokenId, at: Timestamp) -> Result<(), StoreErr
 
 /// Whether any token was ever issued.
 pub fn any(c: &Connection) -> Result<bool, StoreError> {
-    c.query_row("SELECT EXISTS (SELECT 1 FROM tokens)", [], |r| r.get(0))
-        .map_err(classify)
+    c.query_row("SELECT EXISTS (SELECT 1 FROM tokens)", [], |r| r.get(0)).map_err(classify)
 }

@@ -43,9 +43,7 @@ impl Writer {
     pub fn start(path: &Path) -> anyhow::Result<Self> {
         let conn = super::connection::open_writer(path)?;
         let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
-        std::thread::Builder::new()
-            .name("sqlite-writer".into())
-            .spawn(move || run(conn, queue))?;
+        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || run(conn, queue))?;
         Ok(Self { jobs })
     }
 

@@ -116,12 +116,10 @@ fn owned_key(c: &Connection, project: ProjectId, id: KeyId, actor: UserId) -> Re
 }
 
 fn adjust_shared_count(c: &Connection, project: ProjectId, shared: i64, total: i64) -> Result<(), StoreError> {
-    c.prepare_cached(
-        "UPDATE projects SET shared_count = shared_count + ?2, key_count = key_count + ?3 WHERE id = ?1",
-    )
-    .and_then(|mut s| s.execute(params![project.0, shared, total]))
-    .map(|_| ())
-    .map_err(classify)
+    c.prepare_cached("UPDATE projects SET shared_count = shared_count + ?2, key_count = key_count + ?3 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![project.0, shared, total]))
+        .map(|_| ())
+        .map_err(classify)
 }
 
 fn adjust_private_count(c: &Connection, project: ProjectId, owner: UserId, delta: i64) -> Result<(), StoreError> {
