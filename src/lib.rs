@@ -35,7 +35,12 @@ pub async fn run(
     tracing::info!(?config, "starting sshkeyd {}", env!("CARGO_PKG_VERSION"));
     let store = store::open(&config.database, &config.pool).await?;
     admin::bootstrap_admin_token(store.as_ref(), &config.database).await?;
-    let state = AppState::new(store, ApiSettings { max_keys_per_project: config.max_keys_per_project });
+    let limits = http::Limits {
+        request_timeout: config.request_timeout,
+        max_in_flight: config.max_in_flight,
+        rate_limit: config.rate_limit,
+    };
+    let state = AppState::new(store, ApiSettings { max_keys_per_project: config.max_keys_per_project, limits });
     let app = http::router(state);
     let tls = match &config.tls {
         Some((cert, key)) => Some(tls::acceptor(cert, key)?),

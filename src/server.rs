@@ -15,8 +15,9 @@ use hyper_util::{
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-/// Request headers larger than this (in total) get 431 from hyper.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// hyper's read buffer: bounds the memory a request head may take. The
+/// exact 16 KiB header rule is enforced in `http::limits`.
+const READ_BUFFER_BYTES: usize = 32 * 1024;
 
 /// Connection-level settings.
 #[derive(Clone)]
@@ -86,8 +87,8 @@ fn connection_builder(options: &ServerOptions) -> auto::Builder<TokioExecutor> {
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(options.header_read_timeout)
-        .max_buf_size(MAX_HEADER_BYTES.max(8192))
+        .max_buf_size(READ_BUFFER_BYTES)
         .max_headers(100);
-    builder.http2().timer(TokioTimer::new()).max_header_list_size(MAX_HEADER_BYTES as u32).max_concurrent_streams(256);
+    builder.http2().timer(TokioTimer::new()).max_header_list_size(READ_BUFFER_BYTES as u32).max_concurrent_streams(256);
     builder
 }

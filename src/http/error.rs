@@ -47,6 +47,9 @@ pub enum ApiError {
     /// 413 `PayloadTooLargeError`: the body exceeds 64 KiB.
     #[error("request body is larger than 64 KiB")]
     PayloadTooLarge,
+    /// 431 `RequestHeaderFieldsTooLargeError`: headers over 16 KiB in total.
+    #[error("request headers are larger than 16 KiB in total")]
+    HeadersTooLarge,
     /// 415 `UnsupportedMediaTypeError`: the body is not `application/json`.
     #[error("request body must be JSON with Content-Type: application/json")]
     UnsupportedMediaType,
@@ -83,6 +86,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

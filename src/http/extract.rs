@@ -19,6 +19,9 @@ impl FromRequestParts<AppState> for Principal {
             return Ok(principal.clone());
         }
         let principal = state.auth.authenticate(&parts.headers).await?;
+        if let Some(limiter) = &state.rate_limiter {
+            limiter.check(&principal.token)?;
+        }
         parts.extensions.insert(principal.clone());
         Ok(principal)
     }

@@ -4,13 +4,13 @@ mod auth;
 mod error;
 mod extract;
 mod health;
+mod limits;
 mod request_id;
 mod ssh_keys;
 
 use std::sync::Arc;
 
 use axum::{Router, middleware};
-use tower_http::limit::RequestBodyLimitLayer;
 
 pub use auth::{Authenticator, Principal};
 pub use error::ApiError;
@@ -28,14 +28,15 @@ pub fn decode_create_body(bytes: &[u8]) -> Result<CreateKeyInput, ApiError> {
 
 use crate::store::KeyStore;
 
-/// Largest request body accepted; larger gets 413.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub use limits::{Limits, MAX_BODY_BYTES, MAX_HEADER_BYTES, TokenRateLimiter};
 
 /// Settings the handlers need.
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
     /// Keys a project may hold.
     pub max_keys_per_project: u32,
+    /// Timeouts, shedding and rate limits.
+    pub limits: Limits,
 }
 
 /// State shared by every handler.
@@ -47,25 +48,29 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// Settings.
     pub settings: Arc<ApiSettings>,
+    /// Per-token rate limiter, when configured.
+    pub rate_limiter: Option<Arc<TokenRateLimiter>>,
 }
 
 impl AppState {
     /// State over `store`.
     pub fn new(store: Arc<dyn KeyStore>, settings: ApiSettings) -> Self {
         let auth = Arc::new(Authenticator::new(store.clone()));
-        Self { store, auth, settings: Arc::new(settings) }
+        let rate_limiter = settings.limits.rate_limit.and_then(|(rate, burst)| TokenRateLimiter::new(rate, burst));
+        Self { store, auth, settings: Arc::new(settings), rate_limiter: rate_limiter.map(Arc::new) }
     }
 }
 
-/// The whole API. Layers run outside-in: request id, error shaping, body
-/// limit, then routing.
+/// The whole API. Layers run outside-in: request id, error shaping, the
+/// limits (header size, shedding, timeout, body size), then routing.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let limits = state.settings.limits.clone();
+    let routes = Router::new()
         .merge(health::router())
         .merge(ssh_keys::router())
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
-        .with_state(state)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(state);
+    limits::apply(routes, &limits)
         .layer(middleware::from_fn(error::gcore_error_shape))
         .layer(middleware::from_fn(request_id::assign_request_id))
 }

@@ -1,1 +1,82 @@
+//! Authentication and project access.
 
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+use sshkeyd::store::TokenId;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn requests_without_a_valid_token_get_401() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    let forged = format!("{}A", &token[..token.len() - 1]);
+    let headers = [
+        None,
+        Some("APIKey".to_owned()),
+        Some(format!("Bearer {token}")),
+        Some("APIKey not-a-token".to_owned()),
+        Some("APIKey skd_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned()),
+        Some(format!("APIKey {forged}")),
+    ];
+    for header in headers {
+        let mut req = app.raw(Method::GET, "/cloud/v1/ssh_keys/1");
+        if let Some(h) = &header {
+            req = req.header("Authorization", h);
+        }
+        let reply = TestApp::reply(req.send().await.unwrap()).await;
+        reply.assert_error(401, "AuthenticationError");
+        let body = reply.body.to_string();
+        assert!(!body.contains(&token[21..]), "the token never comes back: {header:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_scheme_word_is_case_insensitive() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    for scheme in ["APIKey", "apikey", "APIKEY", "ApiKey"] {
+        let req = app.raw(Method::GET, "/cloud/v1/ssh_keys/1").header("Authorization", format!("{scheme} {token}"));
+        assert_eq!(req.send().await.unwrap().status(), 200, "{scheme}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_without_the_project_gets_403_on_every_endpoint() {
+    let app = TestApp::spawn().await;
+    let alice = app.token("alice", &[1]).await;
+    let carol = app.token("carol", &[2]).await;
+    let id = app.create_key(&alice, 1, json!({"name": "alice-key"})).await.str("id").to_owned();
+    app.create_key(&carol, 1, json!({"name": "carol-key"})).await.assert_error(403, "ForbiddenError");
+    app.list_keys(&carol, 1, "").await.assert_error(403, "ForbiddenError");
+    app.get_key(&carol, 1, &id).await.assert_error(403, "ForbiddenError");
+    app.get_key(&carol, 1, "not-even-a-uuid").await.assert_error(403, "ForbiddenError");
+    app.update_key(&carol, 1, &id, json!({"shared_in_project": false})).await.assert_error(403, "ForbiddenError");
+    app.delete_key(&carol, 1, &id).await.assert_error(403, "ForbiddenError");
+    assert_eq!(app.count_rows("ssh_keys").await, 1, "carol changed nothing");
+    assert_eq!(app.get_key(&alice, 1, &id).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_refused_within_a_second() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    assert_eq!(app.list_keys(&token, 1, "").await.status, 200);
+    let id = TokenId(token[4..20].to_owned());
+    app.store.revoke_token(&id).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    app.list_keys(&token, 1, "").await.assert_error(401, "AuthenticationError");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let issued =
+        sshkeyd::admin::issue_token(app.store.as_ref(), "temp", &[1], Some(Duration::from_millis(300))).await.unwrap();
+    let token = issued.text.to_string();
+    assert_eq!(app.list_keys(&token, 1, "").await.status, 200, "valid before expiry");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.list_keys(&token, 1, "").await.assert_error(401, "AuthenticationError");
+}

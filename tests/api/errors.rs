@@ -1,1 +1,113 @@
+//! Malformed requests: every one gets a 4xx in Gcore's error shape and
+//! changes nothing.
 
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn malformed_bodies_get_a_clear_4xx_and_store_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    let auth = format!("APIKey {token}");
+    let big = format!("{{\"name\": \"big-key\", \"pad\": \"{}\"}}", "x".repeat(70 * 1024));
+    let cases: [(&str, String, u16, &str, &str); 6] = [
+        ("application/json", "{\"name\": ".into(), 400, "ValidationError", "truncated JSON"),
+        ("application/json", "not json".into(), 400, "ValidationError", "not JSON at all"),
+        ("application/json", "[\"name\"]".into(), 400, "ValidationError", "JSON but not an object"),
+        ("text/plain", "{\"name\": \"abc\"}".into(), 415, "UnsupportedMediaTypeError", "wrong content type"),
+        ("application/json", big, 413, "PayloadTooLargeError", "body over 64 KiB"),
+        ("application/json", String::new(), 400, "ValidationError", "empty body"),
+    ];
+    for (content_type, body, status, class, why) in cases {
+        let response = app
+            .raw(Method::POST, "/cloud/v1/ssh_keys/1")
+            .header("Authorization", &auth)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let reply = TestApp::reply(response).await;
+        assert_eq!(reply.status.as_u16(), status, "{why}: {}", reply.body);
+        reply.assert_error(status, class);
+    }
+    let missing_type = app.raw(Method::POST, "/cloud/v1/ssh_keys/1").header("Authorization", &auth).body("{}");
+    TestApp::reply(missing_type.send().await.unwrap()).await.assert_error(415, "UnsupportedMediaTypeError");
+    assert_eq!(app.count_rows("ssh_keys").await, 0);
+}
+
+#[tokio::test]
+async fn bad_project_ids_get_400() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    for project in ["abc", "-1", "0", "1.5", "99999999999999999999999", "%20", "+1"] {
+        let reply = app
+            .request(
+                Method::POST,
+                &format!("/cloud/v1/ssh_keys/{project}"),
+                Some(&token),
+                Some(&json!({"name": "abc"})),
+            )
+            .await;
+        reply.assert_error(400, "ValidationError");
+        assert!(reply.body["invalid_fields"]["project_id"].is_string(), "project {project}: {}", reply.body);
+    }
+    assert_eq!(app.count_rows("ssh_keys").await, 0);
+}
+
+#[tokio::test]
+async fn a_key_id_that_is_not_a_uuid_gets_400() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    for id in ["not-a-uuid", "123", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"] {
+        app.get_key(&token, 1, id).await.assert_error(400, "ValidationError");
+        app.delete_key(&token, 1, id).await.assert_error(400, "ValidationError");
+        app.update_key(&token, 1, id, json!({"shared_in_project": true})).await.assert_error(400, "ValidationError");
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_keep_the_error_shape() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    app.request(Method::GET, "/cloud/v1/nothing", Some(&token), None).await.assert_error(404, "NotFoundError");
+    app.request(Method::PUT, "/cloud/v1/ssh_keys/1", Some(&token), None)
+        .await
+        .assert_error(405, "MethodNotAllowedError");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_a_proxys_id_is_kept() {
+    let app = TestApp::spawn().await;
+    let health = app.raw(Method::GET, "/healthz").send().await.unwrap();
+    assert_eq!(health.headers().get("x-request-id").unwrap().len(), 36, "a UUID when none is sent");
+    let sent = app.raw(Method::GET, "/cloud/v1/ssh_keys/1").header("X-Request-ID", "proxy-id-1234").send();
+    let reply = TestApp::reply(sent.await.unwrap()).await;
+    reply.assert_error(401, "AuthenticationError");
+    assert_eq!(reply.body["request_id"], "proxy-id-1234");
+}
+
+#[tokio::test]
+async fn odd_query_strings_and_headers_get_4xx_never_5xx() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    let long = "n".repeat(5000);
+    let queries = [
+        "limit=%FF".to_owned(),
+        "name=%00%01".to_owned(),
+        "limit=1&limit=2".to_owned(),
+        format!("name={long}"),
+        "offset=18446744073709551616".to_owned(),
+        "order_by=%E2%80%AE".to_owned(),
+    ];
+    for query in queries {
+        let reply = app.list_keys(&token, 1, &query).await;
+        assert!(reply.status.is_client_error() || reply.status == 200, "{query}: {}", reply.status);
+    }
+    let odd_auth = app.raw(Method::GET, "/cloud/v1/ssh_keys/1").header("Authorization", vec![0xffu8, 0xfe]).send();
+    TestApp::reply(odd_auth.await.unwrap()).await.assert_error(401, "AuthenticationError");
+    let huge_header = app.raw(Method::GET, "/healthz").header("X-Big", "h".repeat(20 * 1024)).send().await.unwrap();
+    assert_eq!(huge_header.status(), 431, "headers over 16 KiB");
+}

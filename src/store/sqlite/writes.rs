@@ -122,14 +122,17 @@ fn adjust_shared_count(c: &Connection, project: ProjectId, shared: i64, total: i
         .map_err(classify)
 }
 
+/// Moves an owner's unshared-key count. Increments upsert; decrements are
+/// plain updates, because SQLite checks `CHECK (n >= 0)` on the candidate
+/// row of an upsert before resolving the conflict.
 fn adjust_private_count(c: &Connection, project: ProjectId, owner: UserId, delta: i64) -> Result<(), StoreError> {
-    c.prepare_cached(
+    let sql = if delta > 0 {
         "INSERT INTO private_key_counts (project_id, owner_id, n) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (project_id, owner_id) DO UPDATE SET n = n + excluded.n",
-    )
-    .and_then(|mut s| s.execute(params![project.0, owner.0, delta]))
-    .map(|_| ())
-    .map_err(classify)
+         ON CONFLICT (project_id, owner_id) DO UPDATE SET n = n + excluded.n"
+    } else {
+        "UPDATE private_key_counts SET n = n + ?3 WHERE project_id = ?1 AND owner_id = ?2"
+    };
+    c.prepare_cached(sql).and_then(|mut s| s.execute(params![project.0, owner.0, delta])).map(|_| ()).map_err(classify)
 }
 
 fn record(c: &Connection, audit: &AuditContext, action: &str, key: &SshKey) -> Result<(), StoreError> {

@@ -1,0 +1,110 @@
+//! Protection against overload and abuse, applied around every route:
+//! a header-size cap, a whole-request timeout, load shedding and a
+//! per-token rate limit. Each rejection keeps Gcore's error shape.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use axum::{
+    BoxError, Router,
+    error_handling::HandleErrorLayer,
+    extract::Request,
+    http::StatusCode,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
+use tower::ServiceBuilder;
+use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
+
+use super::ApiError;
+use crate::store::TokenId;
+
+/// Largest request body accepted; larger gets 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest total size of the request headers; larger gets 431. (hyper's own
+/// buffer limit only bounds memory: a head that arrives in one read may
+/// exceed it, so the exact rule is checked here.)
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Limits from the configuration.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Whole-request timeout, body included; past it, 408.
+    pub request_timeout: Duration,
+    /// Requests in flight; past it, 503 at once instead of queueing.
+    pub max_in_flight: usize,
+    /// Per-token requests per second and burst; `None` is off.
+    pub rate_limit: Option<(u32, u32)>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { request_timeout: Duration::from_secs(30), max_in_flight: 1024, rate_limit: None }
+    }
+}
+
+/// Wraps the routes in the limits. Shedding sits outside the timeout so a
+/// shed request costs nothing, and both sit inside the error shaping.
+pub fn apply(routes: Router, limits: &Limits) -> Router {
+    routes
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(shed))
+                .load_shed()
+                .concurrency_limit(limits.max_in_flight),
+        )
+        .layer(middleware::from_fn(limit_header_size))
+}
+
+async fn shed(_: BoxError) -> Response {
+    ApiError::Unavailable("server overloaded; retry later".into()).into_response()
+}
+
+async fn limit_header_size(request: Request, next: Next) -> Response {
+    let size: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if size > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge.into_response();
+    }
+    next.run(request).await
+}
+
+/// Per-token rate limiting with a keyed GCRA limiter (`governor`). Only
+/// authenticated tokens are keys, so the state is bounded by the number of
+/// valid tokens; unauthenticated floods meet load shedding instead.
+pub struct TokenRateLimiter {
+    limiter: DefaultKeyedRateLimiter<TokenId>,
+}
+
+impl TokenRateLimiter {
+    /// `per_second` sustained, `burst` at once.
+    pub fn new(per_second: u32, burst: u32) -> Option<Self> {
+        let quota = Quota::per_second(NonZeroU32::new(per_second)?).allow_burst(NonZeroU32::new(burst)?);
+        Some(Self { limiter: RateLimiter::keyed(quota) })
+    }
+
+    /// `Ok` if `token` may make a request now, else 429 with `Retry-After`.
+    pub fn check(&self, token: &TokenId) -> Result<(), ApiError> {
+        self.limiter.check_key(token).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            ApiError::TooManyRequests(wait.as_secs_f64().ceil().max(1.0) as u64)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_over_its_burst_is_told_when_to_retry() {
+        let limiter = TokenRateLimiter::new(1, 2).unwrap();
+        let (a, b) = (TokenId("a".into()), TokenId("b".into()));
+        assert!(limiter.check(&a).is_ok() && limiter.check(&a).is_ok(), "the burst is allowed");
+        assert!(matches!(limiter.check(&a), Err(ApiError::TooManyRequests(1))), "the third waits a second");
+        assert!(limiter.check(&b).is_ok(), "other tokens are not affected");
+        assert!(TokenRateLimiter::new(0, 1).is_none(), "a rate of 0 means no limiter");
+    }
+}
