@@ -5,6 +5,7 @@ mod error;
 mod extract;
 mod health;
 mod limits;
+mod openapi;
 mod request_id;
 mod ssh_keys;
 
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
     let limits = state.settings.limits.clone();
     let routes = Router::new()
         .merge(health::router())
+        .merge(openapi::router())
         .merge(ssh_keys::router())
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .with_state(state);
