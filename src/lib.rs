@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod keys;
+pub mod metrics;
 pub mod server;
 pub mod store;
 pub mod telemetry;
@@ -33,8 +34,12 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // `Config`'s Debug hides the database password.
     tracing::info!(?config, "starting sshkeyd {}", env!("CARGO_PKG_VERSION"));
-    let store = store::open(&config.database, &config.pool).await?;
+    let store = store::metered::MeteredStore::wrap(store::open(&config.database, &config.pool).await?);
     admin::bootstrap_admin_token(store.as_ref(), &config.database).await?;
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    if let Some(addr) = config.metrics_listen {
+        start_metrics(addr, metrics_stopped).await?;
+    }
     let limits = http::Limits {
         request_timeout: config.request_timeout,
         max_in_flight: config.max_in_flight,
@@ -53,6 +58,23 @@ pub async fn run(
     };
     tracing::info!(addr = %listener.local_addr()?, tls = options.tls.is_some(), "listening");
     server::serve(listener, app, options, shutdown).await?;
+    let _ = stop_metrics.send(());
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Binds the metrics listener and serves `/metrics` until `stop` fires.
+async fn start_metrics(addr: std::net::SocketAddr, stop: tokio::sync::oneshot::Receiver<()>) -> anyhow::Result<()> {
+    let handle = metrics::install()?;
+    let listener = TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("binding metrics on {addr}: {e}"))?;
+    tracing::info!(addr = %listener.local_addr()?, "metrics listening");
+    tokio::spawn(async move {
+        let stopped = async {
+            let _ = stop.await;
+        };
+        if let Err(e) = metrics::serve(listener, handle, stopped).await {
+            tracing::error!(error = %e, "metrics listener failed");
+        }
+    });
     Ok(())
 }

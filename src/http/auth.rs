@@ -53,6 +53,13 @@ pub struct Authenticator {
     cache: RwLock<HashMap<TokenId, Cached>>,
 }
 
+/// Why authentication failed: a rejection (with a metrics label and the
+/// client's message), or a store error that must surface as 503/500.
+enum Failure {
+    Rejected(&'static str, &'static str),
+    Store(ApiError),
+}
+
 const MISSING: &str = "authentication required: send 'Authorization: APIKey <token>'";
 const INVALID: &str = "invalid, expired or revoked API token";
 
@@ -62,22 +69,36 @@ impl Authenticator {
         Self { store, cache: RwLock::new(HashMap::new()) }
     }
 
-    /// Authenticates the request's `Authorization` header.
+    /// Authenticates the request's `Authorization` header, counting
+    /// failures by reason in the metrics.
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+        self.check(headers).await.map_err(|failure| match failure {
+            Failure::Rejected(reason, message) => {
+                crate::metrics::auth_failure(reason);
+                ApiError::Unauthorized(message)
+            }
+            Failure::Store(e) => e,
+        })
+    }
+
+    async fn check(&self, headers: &HeaderMap) -> Result<Principal, Failure> {
         let mut values = headers.get_all(axum::http::header::AUTHORIZATION).iter();
         let (Some(value), None) = (values.next(), values.next()) else {
-            return Err(ApiError::Unauthorized(MISSING));
+            return Err(Failure::Rejected("missing", MISSING));
         };
-        let text = value.to_str().map_err(|_| ApiError::Unauthorized(INVALID))?;
-        let (scheme, token) = text.trim().split_once(' ').ok_or(ApiError::Unauthorized(MISSING))?;
+        let text = value.to_str().map_err(|_| Failure::Rejected("malformed", INVALID))?;
+        let (scheme, token) = text.trim().split_once(' ').ok_or(Failure::Rejected("malformed", MISSING))?;
         if !scheme.eq_ignore_ascii_case("apikey") {
-            return Err(ApiError::Unauthorized(MISSING));
+            return Err(Failure::Rejected("malformed", MISSING));
         }
-        let presented = PresentedToken::parse(token.trim()).ok_or(ApiError::Unauthorized(INVALID))?;
-        let (record, projects) = self.lookup(&presented.id).await?.ok_or(ApiError::Unauthorized(INVALID))?;
-        let live = !record.revoked && record.expires_at.is_none_or(|e| e > Timestamp::now());
-        if !(presented.matches(&record.secret_hash) && live) {
-            return Err(ApiError::Unauthorized(INVALID));
+        let presented = PresentedToken::parse(token.trim()).ok_or(Failure::Rejected("malformed", INVALID))?;
+        let found = self.lookup(&presented.id).await.map_err(Failure::Store)?;
+        let (record, projects) = found.ok_or(Failure::Rejected("unknown", INVALID))?;
+        if !presented.matches(&record.secret_hash) {
+            return Err(Failure::Rejected("wrong_secret", INVALID));
+        }
+        if record.revoked || record.expires_at.is_some_and(|e| e <= Timestamp::now()) {
+            return Err(Failure::Rejected("revoked_or_expired", INVALID));
         }
         self.note_use(&record.id);
         Ok(Principal { user: record.user, token: record.id.clone(), projects })

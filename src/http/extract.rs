@@ -19,6 +19,7 @@ impl FromRequestParts<AppState> for Principal {
             return Ok(principal.clone());
         }
         let principal = state.auth.authenticate(&parts.headers).await?;
+        tracing::Span::current().record("user_id", principal.user.0);
         if let Some(limiter) = &state.rate_limiter {
             limiter.check(&principal.token)?;
         }

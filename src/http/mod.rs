@@ -5,6 +5,7 @@ mod error;
 mod extract;
 mod health;
 mod limits;
+mod observe;
 mod openapi;
 mod request_id;
 mod ssh_keys;
@@ -62,7 +63,8 @@ impl AppState {
     }
 }
 
-/// The whole API. Layers run outside-in: request id, error shaping, the
+/// The whole API. Layers run outside-in: observation (request id, span,
+/// metrics), error shaping, the
 /// limits (header size, shedding, timeout, body size), then routing.
 pub fn router(state: AppState) -> Router {
     let limits = state.settings.limits.clone();
@@ -70,9 +72,10 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(openapi::router())
         .merge(ssh_keys::router())
+        .route_layer(middleware::from_fn(observe::tag_route))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .with_state(state);
     limits::apply(routes, &limits)
         .layer(middleware::from_fn(error::gcore_error_shape))
-        .layer(middleware::from_fn(request_id::assign_request_id))
+        .layer(middleware::from_fn(observe::observe))
 }

@@ -1,11 +1,6 @@
 //! Request ids: every request gets one, every response and log line names it.
 
-use axum::{
-    extract::Request,
-    http::{HeaderName, HeaderValue},
-    middleware::Next,
-    response::Response,
-};
+use axum::http::{HeaderName, HeaderValue};
 use uuid::Uuid;
 
 /// The `X-Request-ID` header.
@@ -24,7 +19,7 @@ impl RequestId {
     /// Keeps a caller's id when it is a plausible id (so a proxy's id
     /// correlates across systems), otherwise makes a new UUID. The check
     /// keeps arbitrary bytes out of logs and the audit trail.
-    fn from_header(value: Option<&HeaderValue>) -> Self {
+    pub fn from_header(value: Option<&HeaderValue>) -> Self {
         let plausible = |s: &&str| {
             (8..=64).contains(&s.len())
                 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
@@ -34,20 +29,6 @@ impl RequestId {
             None => Self(Uuid::new_v4().to_string()),
         }
     }
-}
-
-/// Assigns the request id, opens the request's tracing span and echoes the
-/// id in the response.
-pub async fn assign_request_id(mut request: Request, next: Next) -> Response {
-    let id = RequestId::from_header(request.headers().get(&X_REQUEST_ID));
-    let header = HeaderValue::from_str(id.as_str());
-    request.extensions_mut().insert(id);
-    let mut response = next.run(request).await;
-    // Always Ok: ids are ASCII by construction.
-    if let Ok(header) = header {
-        response.headers_mut().insert(X_REQUEST_ID.clone(), header);
-    }
-    response
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! writers, even on different nodes, cannot race past either.
 
 mod error;
+pub mod metered;
 mod model;
 pub mod postgres;
 pub mod sqlite;
@@ -81,9 +82,6 @@ pub trait KeyStore: Send + Sync + 'static {
 pub async fn open(url: &DatabaseUrl, options: &PoolOptions) -> anyhow::Result<std::sync::Arc<dyn KeyStore>> {
     Ok(match url {
         DatabaseUrl::Sqlite(path) => std::sync::Arc::new(sqlite::SqliteStore::open(path, options)?),
-        DatabaseUrl::Postgres(_) => {
-            postgres::PostgresStore::open(url, options).await?;
-            unreachable!("open fails until the backend exists")
-        }
+        DatabaseUrl::Postgres(_) => std::sync::Arc::new(postgres::PostgresStore::open(url, options).await?),
     })
 }
