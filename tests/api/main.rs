@@ -6,5 +6,6 @@ mod helpers;
 mod auth;
 mod create;
 mod errors;
+mod hygiene;
 mod resource;
 mod store_suite;

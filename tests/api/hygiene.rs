@@ -1,0 +1,308 @@
+//! Secrets hygiene: a full session against the real binary (debug logs on),
+//! then a scan of every file the server wrote (the database, its WAL and
+//! shared memory, the bootstrap token file) and of everything it logged.
+//! None may hold private key material or a token secret.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::keygen;
+
+/// A `sshkeyd serve` child on a free loopback port, logging to a file.
+struct Server {
+    child: Child,
+    base: String,
+    db: PathBuf,
+    log: PathBuf,
+}
+
+impl Server {
+    async fn start(dir: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let (db, log) = (dir.join("hygiene.db"), dir.join("server.log"));
+        let out = File::create(&log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database", &url(&db)])
+            .args(["--log-level", "debug"])
+            .env("RUST_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap();
+        let mut server = Self { child, base: format!("http://127.0.0.1:{port}"), db, log };
+        server.wait_until_healthy().await;
+        server
+    }
+
+    async fn wait_until_healthy(&mut self) {
+        for _ in 0..500 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("sshkeyd exited with {status}: {}", std::fs::read_to_string(&self.log).unwrap());
+            }
+            let probe = reqwest::get(format!("{}/healthz", self.base)).await;
+            if probe.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("sshkeyd did not become healthy in 10 s");
+    }
+
+    /// SIGTERM, then waits (bounded) for a clean exit.
+    fn stop(&mut self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        for _ in 0..600 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "sshkeyd exits 0 on SIGTERM, got {status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("sshkeyd did not stop within 30 s of SIGTERM");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn url(db: &Path) -> String {
+    format!("sqlite://{}", db.display())
+}
+
+/// `sshkeyd token create` with debug logs; its stderr goes to `log`.
+fn cli_token(db: &Path, user: &str, projects: &[i64], log: &mut Vec<u8>) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sshkeyd"));
+    cmd.args(["token", "create", "--user", user, "--database", &url(db)]).env("RUST_LOG", "debug");
+    for p in projects {
+        cmd.args(["--project", &p.to_string()]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "token create: {}", String::from_utf8_lossy(&out.stderr));
+    log.extend_from_slice(&out.stderr);
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// `ssh-keygen -t kind -m format`: the private key text.
+fn private_key(kind: &str, bits: &str, format: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("key");
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-N", "", "-t", kind, "-b", bits, "-m", format, "-f"])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ssh-keygen -t {kind} -m {format}");
+    std::fs::read_to_string(&path).unwrap()
+}
+
+/// The secret part of `skd_<id>_<secret>`.
+fn secret_of(token: &str) -> &str {
+    token.splitn(3, '_').nth(2).unwrap_or_else(|| panic!("not a token: {token}"))
+}
+
+/// What must never be written: the base64 body lines of private keys, the
+/// PEM marker, whole tokens and their secret parts.
+#[derive(Default)]
+struct Needles(Vec<(String, String)>);
+
+impl Needles {
+    fn private_key(&mut self, what: &str, pem: &str) {
+        let body = pem.lines().map(str::trim).filter(|l| !l.starts_with("-----") && l.len() >= 16);
+        let lines: Vec<_> = body.map(|l| (format!("a line of {what}"), l.to_owned())).collect();
+        assert!(!lines.is_empty(), "{what} has body lines");
+        self.0.extend(lines);
+    }
+
+    fn token(&mut self, what: &str, token: &str) {
+        self.0.push((format!("the {what} token"), token.to_owned()));
+        self.0.push((format!("the secret of the {what} token"), secret_of(token).to_owned()));
+    }
+
+    /// Every needle found in `haystack`, described.
+    fn found_in(&self, name: &str, haystack: &[u8]) -> Vec<String> {
+        let mut found: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(_, needle)| contains(haystack, needle.as_bytes()))
+            .map(|(what, _)| format!("{name} holds {what}"))
+            .collect();
+        if contains(haystack, b"PRIVATE KEY") {
+            found.push(format!("{name} holds the text PRIVATE KEY"));
+        }
+        found
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The database, its WAL and shared-memory files, those that exist.
+fn database_files(db: &Path) -> Vec<(String, Vec<u8>)> {
+    ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| PathBuf::from(format!("{}{suffix}", db.display())))
+        .filter(|p| p.exists())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+/// One request with a raw body; the status and the parsed body.
+async fn call(client: &reqwest::Client, method: &str, url: String, auth: &str, body: Option<String>) -> (u16, Value) {
+    let mut req = client.request(method.parse().unwrap(), url).header("Authorization", auth);
+    if let Some(body) = body {
+        req = req.header("Content-Type", "application/json").body(body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, serde_json::from_str(&res.text().await.unwrap()).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_full_session_leaves_no_private_key_or_token_secret_in_the_database_files_or_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path()).await;
+    let (client, base) = (reqwest::Client::new(), format!("{}/cloud/v1/ssh_keys", server.base));
+    let token_file = sshkeyd::admin::admin_token_path(&server.db);
+    let admin = std::fs::read_to_string(&token_file).unwrap().trim().to_owned();
+    let mut cli_log = Vec::new();
+    let alice = cli_token(&server.db, "alice", &[1, 2], &mut cli_log);
+    let bob = cli_token(&server.db, "bob", &[1], &mut cli_log);
+    let other_dir = tempfile::tempdir().unwrap();
+    let foreign = cli_token(&other_dir.path().join("other.db"), "mallory", &[1], &mut cli_log);
+    let mut needles = Needles::default();
+    for (what, token) in [("admin", &admin), ("alice", &alice), ("bob", &bob), ("foreign", &foreign)] {
+        needles.token(what, token);
+    }
+
+    // Generated pairs: the private half is returned once and never kept.
+    let mut created = Vec::new();
+    for (who, token, project) in [("alice", &alice, 1), ("alice", &alice, 2), ("bob", &bob, 1), ("admin", &admin, 1)] {
+        let body = json!({"name": format!("{who}-generated-{project}")}).to_string();
+        let (status, key) =
+            call(&client, "POST", format!("{base}/{project}"), &format!("APIKey {token}"), Some(body)).await;
+        assert_eq!(status, 201, "{key}");
+        let private = key["private_key"].as_str().expect("a generated key returns its private half");
+        assert!(private.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        needles.private_key(&format!("the private key generated for {who}"), private);
+        created.push((project, token.clone(), key));
+    }
+
+    // An import: only the public half travels; its private half must not show up either.
+    let imported = keygen("ed25519", None);
+    needles.private_key("the imported key's private half", &imported.private);
+    let body = json!({"name": "bob-imported", "public_key": imported.public}).to_string();
+    let (status, key) = call(&client, "POST", format!("{base}/1"), &format!("APIKey {bob}"), Some(body)).await;
+    assert_eq!((status, &key["private_key"]), (201, &Value::Null), "{key}");
+    created.push((1, bob.clone(), key));
+
+    // Private keys pasted where a public key (or a name, or the whole body) belongs.
+    let pasted = [
+        ("an OpenSSH Ed25519 private key", keygen("ed25519", None).private),
+        ("a PEM RSA private key", private_key("rsa", "2048", "PEM")),
+        ("a PKCS#8 ECDSA private key", private_key("ecdsa", "256", "PKCS8")),
+    ];
+    for (what, pem) in &pasted {
+        needles.private_key(what, pem);
+        let armourless: Vec<&str> = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let bodies = [
+            json!({"name": "pasted", "public_key": pem}).to_string(),
+            json!({"name": "pasted", "public_key": format!("ssh-ed25519 {}", armourless.join(""))}).to_string(),
+            json!({"name": pem, "public_key": pem}).to_string(),
+            pem.clone(),
+        ];
+        for body in bodies {
+            let (status, reply) =
+                call(&client, "POST", format!("{base}/1"), &format!("APIKey {alice}"), Some(body)).await;
+            assert_eq!(status, 400, "{what} is refused: {reply}");
+            assert!(needles.found_in("the error body", reply.to_string().as_bytes()).is_empty(), "{reply}");
+        }
+    }
+
+    // Reads, a sharing change and a delete, so every route writes its logs.
+    let (first_project, first_token, first) = &created[0];
+    let first_id = first["id"].as_str().unwrap();
+    let auth = format!("APIKey {first_token}");
+    assert_eq!(call(&client, "GET", format!("{base}/{first_project}?limit=50"), &auth, None).await.0, 200);
+    assert_eq!(call(&client, "GET", format!("{base}/{first_project}/{first_id}"), &auth, None).await.0, 200);
+    let unshare = Some(json!({"shared_in_project": false}).to_string());
+    assert_eq!(call(&client, "PATCH", format!("{base}/{first_project}/{first_id}"), &auth, unshare).await.0, 200);
+    let (_, _, gone) = &created[2];
+    let gone_id = gone["id"].as_str().unwrap();
+    assert_eq!(call(&client, "DELETE", format!("{base}/1/{gone_id}"), &format!("APIKey {bob}"), None).await.0, 204);
+
+    // Failed authentication with real-looking tokens.
+    let mut tampered = alice.clone().into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    needles.token("tampered", &tampered);
+    let failures =
+        [format!("APIKey {foreign}"), format!("APIKey {tampered}"), format!("Bearer {alice}"), alice.clone()];
+    for auth in &failures {
+        for _ in 0..3 {
+            assert_eq!(call(&client, "GET", format!("{base}/1"), auth, None).await.0, 401, "{auth:.12}...");
+        }
+    }
+    assert_eq!(call(&client, "GET", format!("{base}/2"), &format!("APIKey {bob}"), None).await.0, 403);
+
+    // The scan, while the WAL is live and again after a clean stop.
+    let mut findings = Vec::new();
+    for (name, bytes) in database_files(&server.db) {
+        findings.extend(needles.found_in(&format!("{name} (running)"), &bytes));
+    }
+    server.stop();
+    let files = database_files(&server.db);
+    for (name, bytes) in &files {
+        findings.extend(needles.found_in(&format!("{name} (stopped)"), bytes));
+    }
+    let log = std::fs::read(&server.log).unwrap();
+    findings.extend(needles.found_in("the server log", &log));
+    findings.extend(needles.found_in("the CLI log", &cli_log));
+    let file_text = std::fs::read_to_string(&token_file).unwrap();
+    assert_eq!(file_text, format!("{admin}\n"), "the token file holds its own token alone");
+    let mut others = Needles::default();
+    for (what, token) in [("alice", &alice), ("bob", &bob), ("foreign", &foreign), ("tampered", &tampered)] {
+        others.token(what, token);
+    }
+    findings.extend(others.found_in("the admin token file", file_text.as_bytes()));
+    assert!(findings.is_empty(), "secrets leaked:\n{}", findings.join("\n"));
+
+    // The session really happened, and the scan reads what was written.
+    let conn = rusqlite::Connection::open(&server.db).unwrap();
+    let keys: i64 = conn.query_row("SELECT count(*) FROM ssh_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!(keys, created.len() as i64 - 1, "every created key but the deleted one is stored");
+    let stored: Vec<u8> = files.iter().flat_map(|(_, bytes)| bytes.clone()).collect();
+    let imported_blob = imported.public.split(' ').nth(1).unwrap();
+    assert!(contains(&stored, imported_blob.as_bytes()), "the scan sees the stored public keys");
+    let log = String::from_utf8_lossy(&log);
+    assert!(log.contains("ssh key created") && log.contains(first_id), "the log covers the session");
+    assert!(log.contains("DEBUG"), "debug logging was on");
+}
+
+#[test]
+fn the_scan_reports_a_planted_private_key_line_and_token_secret() {
+    let pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+    let token = "skd_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let mut needles = Needles::default();
+    needles.private_key("a key", pem);
+    needles.token("test", token);
+    assert!(needles.found_in("clean", b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 skd_0123456789abcdef").is_empty());
+    let planted = format!("x{}y", &pem[36..78]);
+    assert_eq!(needles.found_in("log", planted.as_bytes()), ["log holds a line of a key"]);
+    let planted = format!("token={}", secret_of(token));
+    assert_eq!(needles.found_in("log", planted.as_bytes()), ["log holds the secret of the test token"]);
+    assert_eq!(needles.found_in("db", pem.as_bytes()).len(), 2, "a line and the PEM marker");
+}
