@@ -1,0 +1,64 @@
+//! Bulk inserts for seeding and imports: a few array statements instead of
+//! a round trip per key.
+
+use std::collections::BTreeMap;
+
+use deadpool_postgres::Transaction;
+use uuid::Uuid;
+
+use super::sql::execute;
+use super::writes::{adjust_private_count, adjust_project_counts};
+use crate::store::*;
+
+/// Keys per `INSERT ... SELECT FROM unnest(...)`: large enough to amortise
+/// the round trip, small enough to keep each message a few megabytes.
+const CHUNK: usize = 10_000;
+
+/// Seeds many keys at once, creating their projects and keeping the
+/// counters right, without audit events or quota (an operator action).
+/// Counters are updated per project and per owner in sorted order, the same
+/// lock order any concurrent bulk insert uses.
+pub async fn bulk_insert(tx: &Transaction<'_>, keys: &[NewKey]) -> Result<(), StoreError> {
+    let mut projects: BTreeMap<ProjectId, (i64, i64)> = BTreeMap::new();
+    let mut private: BTreeMap<(ProjectId, i64), i64> = BTreeMap::new();
+    for key in keys {
+        let counts = projects.entry(key.project).or_default();
+        counts.0 += i64::from(key.shared);
+        counts.1 += 1;
+        if !key.shared {
+            *private.entry((key.project, key.owner.0)).or_default() += 1;
+        }
+    }
+    let ids: Vec<i64> = projects.keys().map(|p| p.0).collect();
+    execute(tx, "INSERT INTO projects (id) SELECT unnest($1::BIGINT[]) ON CONFLICT DO NOTHING", &[&ids]).await?;
+    for chunk in keys.chunks(CHUNK) {
+        insert_chunk(tx, chunk).await?;
+    }
+    for (project, (shared, total)) in projects {
+        adjust_project_counts(tx, project, shared, total).await?;
+    }
+    for ((project, owner), n) in private {
+        adjust_private_count(tx, project, UserId(owner), n).await?;
+    }
+    Ok(())
+}
+
+async fn insert_chunk(tx: &Transaction<'_>, keys: &[NewKey]) -> Result<(), StoreError> {
+    let ids: Vec<Uuid> = keys.iter().map(|k| k.id.0).collect();
+    let projects: Vec<i64> = keys.iter().map(|k| k.project.0).collect();
+    let owners: Vec<i64> = keys.iter().map(|k| k.owner.0).collect();
+    let names: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
+    let public_keys: Vec<&str> = keys.iter().map(|k| k.public_key.openssh()).collect();
+    let fingerprints: Vec<&str> = keys.iter().map(|k| k.public_key.fingerprint().as_str()).collect();
+    let shared: Vec<bool> = keys.iter().map(|k| k.shared).collect();
+    let created: Vec<i64> = keys.iter().map(|k| k.created_at.0).collect();
+    execute(
+        tx,
+        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at) \
+         SELECT * FROM unnest($1::UUID[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], \
+                              $7::BOOLEAN[], $8::BIGINT[])",
+        &[&ids, &projects, &owners, &names, &public_keys, &fingerprints, &shared, &created],
+    )
+    .await
+    .map(|_| ())
+}

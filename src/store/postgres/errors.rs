@@ -1,0 +1,79 @@
+//! Mapping driver and pool errors onto [`StoreError`].
+//!
+//! The rule: anything that retrying later may fix (the server is down,
+//! restarting, out of connections, cancelled a slow statement, or the pool
+//! waited too long) is `Unavailable` and becomes a 503; a unique violation
+//! is a `Conflict`; everything else is a bug and `Internal`.
+
+use deadpool_postgres::PoolError;
+use tokio_postgres::error::SqlState;
+
+use crate::store::StoreError;
+
+/// SQLSTATE classes meaning "not now": 08 connection exception, 53
+/// insufficient resources (disk full, too many connections), 57 operator
+/// intervention (admin shutdown, crash recovery, statement timeout), 28
+/// invalid authorization (for instance a password rotated under a running
+/// node), 40 transaction rollback (serialization failure, deadlock).
+const TRANSIENT_CLASSES: [&str; 5] = ["08", "53", "57", "28", "40"];
+
+/// Single codes outside those classes that also mean "not now":
+/// read-only transaction (writing to a replica after a failover) and lock
+/// not available.
+const TRANSIENT_CODES: [SqlState; 2] = [SqlState::READ_ONLY_SQL_TRANSACTION, SqlState::LOCK_NOT_AVAILABLE];
+
+/// Driver errors without a SQLSTATE that mean the server could not be
+/// reached or went away; matched on the driver's fixed messages because its
+/// error kinds are private. None of these messages carries the password.
+const TRANSIENT_DRIVER_MESSAGES: [&str; 6] = [
+    "error communicating with the server",
+    "connection closed",
+    "error connecting to server",
+    "timeout waiting for server",
+    "error performing TLS handshake",
+    "authentication error",
+];
+
+/// Maps a driver error.
+pub fn classify(e: tokio_postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code();
+        if *code == SqlState::UNIQUE_VIOLATION {
+            return StoreError::Conflict;
+        }
+        let transient =
+            TRANSIENT_CLASSES.iter().any(|class| code.code().starts_with(class)) || TRANSIENT_CODES.contains(code);
+        let text = format!("{} {}: {}", db.severity(), code.code(), db.message());
+        return if transient { StoreError::Unavailable(text) } else { StoreError::Internal(anyhow::anyhow!(text)) };
+    }
+    let text = describe(&e);
+    if e.is_closed() || TRANSIENT_DRIVER_MESSAGES.iter().any(|m| text.starts_with(m)) {
+        StoreError::Unavailable(text)
+    } else {
+        StoreError::Internal(anyhow::anyhow!(text))
+    }
+}
+
+/// Maps a pool error: waiting too long for a connection, or failing to
+/// open one, is `Unavailable`.
+pub fn pool_error(e: PoolError) -> StoreError {
+    match e {
+        PoolError::Backend(e) => classify(e),
+        PoolError::Timeout(kind) => StoreError::Unavailable(format!("no database connection in time ({kind:?})")),
+        PoolError::Closed => StoreError::Unavailable("the connection pool is closed".into()),
+        PoolError::PostCreateHook(e) => StoreError::Unavailable(format!("setting up a connection failed: {e}")),
+        PoolError::NoRuntimeSpecified => StoreError::Internal(anyhow::anyhow!("the pool has no runtime")),
+    }
+}
+
+/// The error and its direct cause (for instance the I/O error behind
+/// "error connecting to server"), on one line.
+pub fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{} {}: {}", db.severity(), db.code().code(), db.message());
+    }
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}

@@ -1,0 +1,88 @@
+//! Key reads and the audit trail. The SQL matches the SQLite backend's
+//! (see `sqlite/reads.rs`) so both return the same rows in the same order.
+
+use deadpool_postgres::GenericClient;
+
+use super::rows::{KEY_COLUMNS, key_from_row};
+use super::sql::{get, query, query_one, query_opt};
+use crate::store::*;
+
+/// The key, if it is in `project` and visible to `viewer`.
+pub async fn get_key(
+    c: &impl GenericClient,
+    project: ProjectId,
+    viewer: UserId,
+    id: KeyId,
+) -> Result<Option<SshKey>, StoreError> {
+    let sql = format!(
+        "SELECT {KEY_COLUMNS} FROM ssh_keys \
+         WHERE id = $1 AND project_id = $2 AND (shared OR owner_id = $3)"
+    );
+    let row = query_opt(c, &sql, &[&id.0, &project.0, &viewer.0]).await?;
+    row.as_ref().map(key_from_row).transpose()
+}
+
+/// One page and the total visible to the viewer. The two queries are
+/// pipelined on the one connection, costing a single round trip.
+pub async fn list_keys(c: &impl GenericClient, q: &ListQuery) -> Result<KeyPage, StoreError> {
+    let (count, keys) = tokio::try_join!(count(c, q), page(c, q))?;
+    Ok(KeyPage { count, keys })
+}
+
+/// `strpos` matches the needle literally and case-sensitively (like
+/// SQLite's `instr`), so `%`, `_` and `\` need no escaping.
+async fn page(c: &impl GenericClient, q: &ListQuery) -> Result<Vec<SshKey>, StoreError> {
+    let filter = if q.name_contains.is_some() { "AND strpos(name, $5) > 0" } else { "" };
+    let sql = format!(
+        "SELECT {KEY_COLUMNS} FROM ssh_keys \
+         WHERE project_id = $1 AND (shared OR owner_id = $2) {filter} \
+         ORDER BY {} LIMIT $3 OFFSET $4",
+        q.order.sql()
+    );
+    let limit = i64::from(q.limit);
+    let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+    let rows = match &q.name_contains {
+        Some(needle) => query(c, &sql, &[&q.project.0, &q.viewer.0, &limit, &offset, needle]).await?,
+        None => query(c, &sql, &[&q.project.0, &q.viewer.0, &limit, &offset]).await?,
+    };
+    rows.iter().map(key_from_row).collect()
+}
+
+/// Without a name filter the total comes from the counter rows: O(1)
+/// whatever the project's size.
+async fn count(c: &impl GenericClient, q: &ListQuery) -> Result<u64, StoreError> {
+    let row = match &q.name_contains {
+        None => {
+            let sql = "SELECT COALESCE((SELECT shared_count FROM projects WHERE id = $1), 0) \
+                       + COALESCE((SELECT n FROM private_key_counts WHERE project_id = $1 AND owner_id = $2), 0)";
+            query_one(c, sql, &[&q.project.0, &q.viewer.0]).await?
+        }
+        Some(needle) => {
+            let sql = "SELECT count(*) FROM ssh_keys \
+                       WHERE project_id = $1 AND (shared OR owner_id = $2) AND strpos(name, $3) > 0";
+            query_one(c, sql, &[&q.project.0, &q.viewer.0, needle]).await?
+        }
+    };
+    Ok(get::<i64>(&row, 0)?.max(0) as u64)
+}
+
+/// The audit trail, oldest first.
+pub async fn audit_events(c: &impl GenericClient, project: Option<ProjectId>) -> Result<Vec<AuditEvent>, StoreError> {
+    let sql = "SELECT a.at, a.action, u.name, a.project_id, a.key_id, a.fingerprint, a.request_id \
+               FROM audit_events a JOIN users u ON u.id = a.user_id \
+               WHERE $1::BIGINT IS NULL OR a.project_id = $1 ORDER BY a.id";
+    let rows = query(c, sql, &[&project.map(|p| p.0)]).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEvent {
+                at: Timestamp(get(r, 0)?),
+                action: get(r, 1)?,
+                user_name: get(r, 2)?,
+                project: ProjectId(get(r, 3)?),
+                key_id: KeyId(get(r, 4)?),
+                fingerprint: get(r, 5)?,
+                request_id: get(r, 6)?,
+            })
+        })
+        .collect()
+}

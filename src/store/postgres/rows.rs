@@ -1,0 +1,33 @@
+//! Conversions between rows and records.
+
+use tokio_postgres::Row;
+
+use super::sql::get;
+use crate::store::*;
+
+/// Columns of `ssh_keys` in the order [`key_from_row`] reads them.
+pub const KEY_COLUMNS: &str = "id, project_id, owner_id, name, public_key, fingerprint, shared, created_at";
+
+/// Reads a key selected with [`KEY_COLUMNS`].
+pub fn key_from_row(row: &Row) -> Result<SshKey, StoreError> {
+    Ok(SshKey {
+        id: KeyId(get(row, 0)?),
+        project: ProjectId(get(row, 1)?),
+        owner: UserId(get(row, 2)?),
+        name: get(row, 3)?,
+        public_key: get(row, 4)?,
+        fingerprint: get(row, 5)?,
+        shared: get(row, 6)?,
+        created_at: Timestamp(get(row, 7)?),
+    })
+}
+
+/// Optional microsecond timestamps.
+pub fn timestamp(row: &Row, idx: usize) -> Result<Option<Timestamp>, StoreError> {
+    Ok(get::<Option<i64>>(row, idx)?.map(Timestamp))
+}
+
+/// A `bigint[]` of project ids.
+pub fn projects(row: &Row, idx: usize) -> Result<Vec<ProjectId>, StoreError> {
+    Ok(get::<Vec<i64>>(row, idx)?.into_iter().map(ProjectId).collect())
+}

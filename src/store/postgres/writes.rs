@@ -1,0 +1,166 @@
+//! Key writes, each inside one transaction together with its audit event.
+//!
+//! Locks are always taken in the same order (key row, then the project's
+//! counter row, then the private counter), so concurrent writers, even on
+//! different nodes, wait for each other but never deadlock.
+
+use deadpool_postgres::Transaction;
+
+use super::rows::{KEY_COLUMNS, key_from_row};
+use super::sql::{execute, query_opt};
+use crate::store::*;
+
+/// Inserts the key, then takes a quota slot. The insert goes first so that a
+/// duplicate name reports 409 even when the project is full. The slot is a
+/// conditional `UPDATE` of the project's row: its row lock serialises
+/// concurrent creates, and each re-checks `key_count` after the previous
+/// one commits, so no interleaving can exceed `max_keys`.
+pub async fn create_key(
+    tx: &Transaction<'_>,
+    key: &NewKey,
+    max_keys: u32,
+    audit: &AuditContext,
+) -> Result<SshKey, StoreError> {
+    insert_key(tx, key).await?;
+    let taken = execute(
+        tx,
+        "UPDATE projects SET key_count = key_count + 1, shared_count = shared_count + $2 \
+         WHERE id = $1 AND key_count < $3",
+        &[&key.project.0, &i64::from(key.shared), &i64::from(max_keys)],
+    )
+    .await?;
+    if taken == 0 {
+        return Err(StoreError::QuotaExceeded(max_keys));
+    }
+    if !key.shared {
+        adjust_private_count(tx, key.project, key.owner, 1).await?;
+    }
+    let stored = stored_key(key);
+    record(tx, audit, "create", &stored).await?;
+    Ok(stored)
+}
+
+async fn insert_key(tx: &Transaction<'_>, key: &NewKey) -> Result<(), StoreError> {
+    execute(
+        tx,
+        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &key.id.0,
+            &key.project.0,
+            &key.owner.0,
+            &key.name.as_str(),
+            &key.public_key.openssh(),
+            &key.public_key.fingerprint().as_str(),
+            &key.shared,
+            &key.created_at.0,
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+fn stored_key(key: &NewKey) -> SshKey {
+    SshKey {
+        id: key.id,
+        project: key.project,
+        owner: key.owner,
+        name: key.name.as_str().to_owned(),
+        public_key: key.public_key.openssh().to_owned(),
+        fingerprint: key.public_key.fingerprint().as_str().to_owned(),
+        shared: key.shared,
+        created_at: key.created_at,
+    }
+}
+
+/// Changes sharing and keeps the counters in step.
+pub async fn set_shared(
+    tx: &Transaction<'_>,
+    project: ProjectId,
+    id: KeyId,
+    shared: bool,
+    audit: &AuditContext,
+) -> Result<SshKey, StoreError> {
+    let mut key = owned_key(tx, project, id, audit.actor).await?;
+    if key.shared == shared {
+        return Ok(key);
+    }
+    execute(tx, "UPDATE ssh_keys SET shared = $2 WHERE id = $1", &[&id.0, &shared]).await?;
+    let delta: i64 = if shared { 1 } else { -1 };
+    adjust_project_counts(tx, project, delta, 0).await?;
+    adjust_private_count(tx, project, key.owner, -delta).await?;
+    key.shared = shared;
+    record(tx, audit, if shared { "share" } else { "unshare" }, &key).await?;
+    Ok(key)
+}
+
+/// Deletes the key and frees its quota slot and name.
+pub async fn delete_key(
+    tx: &Transaction<'_>,
+    project: ProjectId,
+    id: KeyId,
+    audit: &AuditContext,
+) -> Result<(), StoreError> {
+    let key = owned_key(tx, project, id, audit.actor).await?;
+    execute(tx, "DELETE FROM ssh_keys WHERE id = $1", &[&id.0]).await?;
+    adjust_project_counts(tx, project, if key.shared { -1 } else { 0 }, -1).await?;
+    if !key.shared {
+        adjust_private_count(tx, project, key.owner, -1).await?;
+    }
+    record(tx, audit, "delete", &key).await
+}
+
+/// Loads and locks a key for a change by `actor`: absent if they cannot see
+/// it, `NotOwner` if they can but did not create it. `FOR UPDATE` makes a
+/// concurrent change of the same key wait and then see this one's result,
+/// so two unshares cannot both adjust the counters.
+async fn owned_key(tx: &Transaction<'_>, project: ProjectId, id: KeyId, actor: UserId) -> Result<SshKey, StoreError> {
+    let sql = format!("SELECT {KEY_COLUMNS} FROM ssh_keys WHERE id = $1 AND project_id = $2 FOR UPDATE");
+    let row = query_opt(tx, &sql, &[&id.0, &project.0]).await?.ok_or(StoreError::NotFound)?;
+    let key = key_from_row(&row)?;
+    match (key.owner == actor, key.shared) {
+        (true, _) => Ok(key),
+        (false, true) => Err(StoreError::NotOwner),
+        (false, false) => Err(StoreError::NotFound),
+    }
+}
+
+/// Adds to a project's shared and total counters.
+pub async fn adjust_project_counts(
+    tx: &Transaction<'_>,
+    project: ProjectId,
+    shared: i64,
+    total: i64,
+) -> Result<(), StoreError> {
+    let sql = "UPDATE projects SET shared_count = shared_count + $2, key_count = key_count + $3 WHERE id = $1";
+    execute(tx, sql, &[&project.0, &shared, &total]).await.map(|_| ())
+}
+
+/// Moves an owner's unshared-key count. Increments upsert; decrements are
+/// plain updates, because PostgreSQL checks `CHECK (n >= 0)` on the
+/// proposed row of an upsert before it looks for the conflict.
+pub async fn adjust_private_count(
+    tx: &Transaction<'_>,
+    project: ProjectId,
+    owner: UserId,
+    delta: i64,
+) -> Result<(), StoreError> {
+    let sql = if delta > 0 {
+        "INSERT INTO private_key_counts (project_id, owner_id, n) VALUES ($1, $2, $3) \
+         ON CONFLICT (project_id, owner_id) DO UPDATE SET n = private_key_counts.n + excluded.n"
+    } else {
+        "UPDATE private_key_counts SET n = n + $3 WHERE project_id = $1 AND owner_id = $2"
+    };
+    execute(tx, sql, &[&project.0, &owner.0, &delta]).await.map(|_| ())
+}
+
+async fn record(tx: &Transaction<'_>, audit: &AuditContext, action: &str, key: &SshKey) -> Result<(), StoreError> {
+    execute(
+        tx,
+        "INSERT INTO audit_events (at, action, user_id, project_id, key_id, fingerprint, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&audit.at.0, &action, &audit.actor.0, &key.project.0, &key.id.0, &key.fingerprint, &audit.request_id],
+    )
+    .await
+    .map(|_| ())
+}
