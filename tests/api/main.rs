@@ -7,5 +7,7 @@ mod auth;
 mod create;
 mod errors;
 mod hygiene;
+mod lifecycle;
+mod limits;
 mod resource;
 mod store_suite;

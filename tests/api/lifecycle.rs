@@ -1,0 +1,236 @@
+//! The process lifecycle against the real binary: on SIGTERM or SIGINT the
+//! server stops accepting, lets the requests in flight finish within the
+//! drain timeout, and exits 0; past the drain timeout it exits anyway.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use crate::helpers::{Keygen, count_rows, keygen, md5_fingerprint};
+use crate::limits::wire::{closed_within, read_reply, start_post};
+use sshkeyd::store::DatabaseUrl;
+
+/// A `sshkeyd serve` child on a free loopback port, logging to a file.
+struct Server {
+    child: Child,
+    addr: String,
+    log: PathBuf,
+}
+
+impl Server {
+    async fn start(db: &Path, extra: &[&str]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let addr = format!("127.0.0.1:{port}");
+        let log = db.with_extension("log");
+        let out = File::create(&log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
+            .args(["serve", "--listen", &addr, "--database", &url(db)])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap();
+        let mut server = Self { child, addr, log };
+        server.wait_until_healthy().await;
+        server
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    async fn wait_until_healthy(&mut self) {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().unwrap();
+        for _ in 0..500 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("sshkeyd exited with {status}: {}", self.log());
+            }
+            let probe = client.get(format!("http://{}/healthz", self.addr)).send().await;
+            if probe.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("sshkeyd did not become healthy in 10 s: {}", self.log());
+    }
+
+    fn signal(&self, name: &str) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args([&format!("-{name}"), &pid]).status().unwrap().success(), "kill -{name}");
+    }
+
+    /// The exit status, if the process exits within `within`.
+    async fn exited_within(&mut self, within: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
+    }
+
+    /// Polls until a new connection is refused; how long that took, if
+    /// within `within`.
+    async fn refuses_connections_within(&self, within: Duration) -> Option<Duration> {
+        let started = Instant::now();
+        while started.elapsed() < within {
+            match TcpStream::connect(&self.addr).await {
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return Some(started.elapsed()),
+                Err(e) => panic!("connecting during shutdown: {e}"),
+                Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn url(db: &Path) -> String {
+    format!("sqlite://{}", db.display())
+}
+
+/// `sshkeyd token create --user USER --project 1`.
+fn cli_token(db: &Path, user: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
+        .args(["token", "create", "--user", user, "--project", "1", "--database", &url(db)])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "token create: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The stored fingerprint of the key called `name`, read from the file.
+fn stored_fingerprint(db: &Path, name: &str) -> Option<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT fingerprint FROM ssh_keys WHERE name = ?1", [name], |r| r.get(0)).ok()
+}
+
+#[tokio::test]
+async fn on_sigterm_or_sigint_the_server_stops_accepting_finishes_the_request_in_flight_and_exits_0() {
+    let key: Keygen = keygen("ed25519", None);
+    for signal in ["TERM", "INT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("lifecycle.db");
+        let token = cli_token(&db, "alice");
+        let mut server = Server::start(&db, &["--drain-timeout", "10s"]).await;
+        let name = format!("drained-{}", signal.to_lowercase());
+        let body = json!({"name": name, "public_key": key.public}).to_string();
+        // The handler is reading the body once the 100 Continue arrives.
+        let mut stream = start_post(&server.addr, "/cloud/v1/ssh_keys/1", &token, body.len()).await;
+        let half = body.len() / 2;
+        stream.write_all(&body.as_bytes()[..half]).await.unwrap();
+
+        server.signal(signal);
+        let signalled = Instant::now();
+        let refused = server.refuses_connections_within(Duration::from_secs(5)).await;
+        let refused = refused.unwrap_or_else(|| panic!("SIG{signal}: new connections still accepted 5 s later"));
+        assert!(server.child.try_wait().unwrap().is_none(), "SIG{signal}: still running while a request is in flight");
+
+        stream.write_all(&body.as_bytes()[half..]).await.unwrap();
+        let reply = read_reply(&mut stream, Duration::from_secs(5)).await;
+        assert_eq!(reply.status, 201, "SIG{signal}: the request in flight completes: {}", reply.body);
+        assert_eq!(reply.body["name"], name.as_str());
+        let fingerprint = md5_fingerprint(&key.public);
+        assert_eq!(reply.body["fingerprint"], fingerprint.as_str());
+
+        let status = server.exited_within(Duration::from_secs(10)).await;
+        let status =
+            status.unwrap_or_else(|| panic!("SIG{signal}: no exit 10 s after the last request: {}", server.log()));
+        assert!(status.success(), "SIG{signal}: exit status {status}: {}", server.log());
+        let took = signalled.elapsed();
+        eprintln!("SIG{signal}: refused new connections after {refused:?}, exited 0 after {took:?}");
+        assert_eq!(stored_fingerprint(&db, &name), Some(fingerprint), "SIG{signal}: the 201 key is stored");
+        assert_eq!(count_rows(&DatabaseUrl::Sqlite(db.clone()), "ssh_keys").await, 1);
+    }
+}
+
+#[tokio::test]
+async fn past_the_drain_timeout_a_request_that_never_finishes_does_not_keep_the_process_alive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("drain.db");
+    let token = cli_token(&db, "alice");
+    let mut server = Server::start(&db, &["--drain-timeout", "1s"]).await;
+    let mut stream = start_post(&server.addr, "/cloud/v1/ssh_keys/1", &token, 1000).await;
+    stream.write_all(b"{\"name\": \"never-").await.unwrap();
+
+    server.signal("TERM");
+    let signalled = Instant::now();
+    let status = server.exited_within(Duration::from_secs(8)).await;
+    let took = signalled.elapsed();
+    let status = status.unwrap_or_else(|| panic!("still running 8 s after SIGTERM with a 1 s drain: {}", server.log()));
+    assert!(status.success(), "exit status {status}: {}", server.log());
+    assert!(took >= Duration::from_millis(900), "waited for the 1 s drain before giving up: {took:?}");
+    eprintln!("drain timeout 1s: exited 0 after {took:?}");
+    assert!(closed_within(&mut stream, Duration::from_secs(2)).await.is_some(), "the stuck connection is closed");
+    assert_eq!(count_rows(&DatabaseUrl::Sqlite(db.clone()), "ssh_keys").await, 0);
+}
+
+/// Resident memory of `pid`, in KiB.
+fn vm_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS in /proc/PID/status");
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn resident_memory_stays_flat_over_waves_of_concurrent_large_requests_past_the_in_flight_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("memory.db");
+    let token = cli_token(&db, "alice");
+    let mut server = Server::start(&db, &["--max-in-flight", "8", "--max-keys-per-project", "100000"]).await;
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    let (waves, per_wave) = (6, 300);
+    let mut rss = Vec::new();
+    let (mut created, mut shed, mut reset) = (0, 0, 0);
+    for wave in 0..waves {
+        let tasks: Vec<_> = (0..per_wave)
+            .map(|i| {
+                // About 60 KiB: a name, then JSON whitespace, under the 64 KiB limit.
+                let body = format!("{{\"name\": \"w{wave}-{i}\"{}}}", " ".repeat(60 * 1024));
+                let request = client
+                    .post(format!("http://{}/cloud/v1/ssh_keys/1", server.addr))
+                    .header("Authorization", format!("APIKey {token}"))
+                    .header("Content-Type", "application/json")
+                    .body(body);
+                tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+            })
+            .collect();
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(201) => created += 1,
+                Ok(503) => shed += 1,
+                // Shed before the body was read: the server closes with the
+                // rest of the body unread and the client may see a reset.
+                Err(e) if e.is_request() => reset += 1,
+                other => panic!("wave {wave}: only 201, 503 or a reset expected, got {other:?}"),
+            }
+        }
+        rss.push(vm_rss_kib(server.child.id()));
+    }
+    eprintln!(
+        "{waves} waves of {per_wave} x 60 KiB: {created} created, {shed} shed with 503, {reset} reset; VmRSS KiB after each: {rss:?}"
+    );
+    assert!(shed + reset > 0, "the in-flight limit of 8 shed some of {per_wave} concurrent requests");
+    // The first wave warms the allocator; later ones may not keep growing.
+    let (first, last) = (rss[0], *rss.last().unwrap());
+    assert!(last <= first + 32 * 1024, "VmRSS grew from {first} KiB to {last} KiB over {waves} waves");
+    assert!(last < 512 * 1024, "VmRSS {last} KiB");
+    server.signal("TERM");
+    assert!(server.exited_within(Duration::from_secs(10)).await.is_some_and(|s| s.success()));
+}
