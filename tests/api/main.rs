@@ -9,5 +9,6 @@ mod errors;
 mod hygiene;
 mod lifecycle;
 mod limits;
+mod postgres_nodes;
 mod resource;
 mod store_suite;
