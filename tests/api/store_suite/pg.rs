@@ -43,15 +43,20 @@ pub fn with_database(url: &str, database: &str) -> String {
 
 /// Runs one statement on `url` over a short-lived connection.
 pub async fn execute(url: &str, sql: &str) {
+    try_execute(url, sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+async fn try_execute(url: &str, sql: &str) -> Result<(), String> {
     let connecting = tokio_postgres::connect(url, NoTls);
     let (client, connection) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
         .await
         .expect("connecting to the test PostgreSQL timed out")
         .expect("connecting to the test PostgreSQL");
     let driver = tokio::spawn(connection);
-    client.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    let result = client.batch_execute(sql).await.map_err(|e| format!("{e:?}"));
     drop(client);
     let _ = driver.await;
+    result
 }
 
 /// A database with a random name, dropped (with any connections still
@@ -64,10 +69,16 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// Creates the database on the server `admin` names.
+    /// Creates the database on the server `admin` names. Its default
+    /// collation is ICU's English one where the server has ICU, so that a
+    /// missing `COLLATE "C"` shows up as a locale-aware order in the
+    /// ordering tests instead of passing by luck on a C-locale cluster.
     pub async fn create(admin: &str) -> Self {
         let name = format!("sshkeyd_test_{}", Uuid::new_v4().simple());
-        execute(admin, &format!("CREATE DATABASE {name}")).await;
+        let icu = format!("CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'");
+        if try_execute(admin, &icu).await.is_err() {
+            execute(admin, &format!("CREATE DATABASE {name}")).await;
+        }
         Self { url: with_database(admin, &name), admin: admin.to_owned(), name }
     }
 
