@@ -6,6 +6,7 @@
 //! Skipped, like the store suite's PostgreSQL half, when
 //! `SSHKEYD_TEST_POSTGRES` is unset (and failing when it is required).
 
+mod bounds;
 mod node;
 mod outage;
 

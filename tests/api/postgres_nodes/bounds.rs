@@ -1,0 +1,91 @@
+//! The PostgreSQL store on its own: startup migrations racing across
+//! nodes, and every wait on the database ending in bounded time.
+
+use std::time::{Duration, Instant};
+
+use sshkeyd::keys::{KeyName, generate_ed25519};
+use sshkeyd::store::{self, AuditContext, DatabaseUrl, KeyId, NewKey, PoolOptions, ProjectId, StoreError, Timestamp};
+use tokio::task::JoinSet;
+use tokio_postgres::NoTls;
+use uuid::Uuid;
+
+use crate::helpers::count_rows;
+use crate::store_suite::pg::TestDatabase;
+
+fn options(statement_timeout: Duration) -> PoolOptions {
+    PoolOptions {
+        max_connections: 2,
+        acquire_timeout: Duration::from_secs(1),
+        connect_timeout: Duration::from_secs(1),
+        statement_timeout,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_nodes_migrating_one_fresh_database_at_once_all_start() {
+    let Some(db) = TestDatabase::for_test("eight_nodes_migrating").await else { return };
+    let url = DatabaseUrl::parse(&db.url).unwrap();
+    let mut opening = JoinSet::new();
+    for _ in 0..8 {
+        let url = url.clone();
+        opening.spawn(async move { store::open(&url, &PoolOptions::default()).await.map(|_| ()) });
+    }
+    for opened in opening.join_all().await {
+        opened.expect("every node starts");
+    }
+    assert_eq!(count_rows(&url, "schema_migrations").await, 1, "the migration was applied once");
+}
+
+#[tokio::test]
+async fn an_unreachable_database_fails_fast_without_revealing_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = DatabaseUrl::parse(&format!("postgres://sshkeyd:hunter2secret@127.0.0.1:{port}/keys")).unwrap();
+    let started = Instant::now();
+    let error = store::open(&url, &options(Duration::from_secs(1))).await.err().expect("nothing listens there");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    let text = format!("{error:?} / {error:#}");
+    assert!(!text.contains("hunter2secret"), "the password leaked: {text}");
+    assert!(text.contains("127.0.0.1"), "the error says where: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_write_stuck_behind_a_lock_gives_unavailable_after_the_statement_timeout() {
+    let Some(db) = TestDatabase::for_test("a_write_stuck_behind_a_lock").await else { return };
+    let url = DatabaseUrl::parse(&db.url).unwrap();
+    let store = store::open(&url, &options(Duration::from_millis(500))).await.unwrap();
+    sshkeyd::admin::issue_token(store.as_ref(), "alice", &[1], None).await.unwrap();
+    let alice = store.ensure_user("alice").await.unwrap();
+
+    // Another session holds project 1's counter row, as a stuck node would.
+    let (holder, connection) = tokio_postgres::connect(&db.url, NoTls).await.unwrap();
+    let driver = tokio::spawn(connection);
+    holder.batch_execute("BEGIN; SELECT key_count FROM projects WHERE id = 1 FOR UPDATE").await.unwrap();
+
+    let started = Instant::now();
+    let stuck = store.create_key(key(1, alice, "waits-for-lock"), 100, audit(alice)).await;
+    let waited = started.elapsed();
+    assert!(matches!(stuck, Err(StoreError::Unavailable(_))), "got {stuck:?}");
+    assert!(waited < Duration::from_secs(3), "gave up after {waited:?}, not at the 500 ms statement timeout");
+
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    drop(holder);
+    let _ = driver.await;
+    store.create_key(key(1, alice, "waits-for-lock"), 100, audit(alice)).await.expect("the same write works now");
+    assert_eq!(count_rows(&url, "ssh_keys").await, 1);
+}
+
+fn key(project: i64, owner: sshkeyd::store::UserId, name: &str) -> NewKey {
+    NewKey {
+        id: KeyId(Uuid::new_v4()),
+        project: ProjectId(project),
+        owner,
+        name: KeyName::parse(name).unwrap(),
+        public_key: generate_ed25519().unwrap().public,
+        shared: true,
+        created_at: Timestamp::now(),
+    }
+}
+
+fn audit(actor: sshkeyd::store::UserId) -> AuditContext {
+    AuditContext { actor, request_id: "req-test".into(), at: Timestamp::now() }
+}
