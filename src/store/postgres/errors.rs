@@ -77,3 +77,25 @@ pub fn describe(e: &tokio_postgres::Error) -> String {
         None => e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use deadpool_postgres::{PoolError, TimeoutType};
+
+    use super::*;
+
+    #[test]
+    fn pool_waits_and_closed_pools_are_unavailable_and_a_missing_runtime_is_a_bug() {
+        let cases = [
+            (PoolError::Timeout(TimeoutType::Wait), true, "waiting for a free connection"),
+            (PoolError::Timeout(TimeoutType::Create), true, "opening a connection"),
+            (PoolError::Timeout(TimeoutType::Recycle), true, "recycling a connection"),
+            (PoolError::Closed, true, "a closed pool"),
+            (PoolError::NoRuntimeSpecified, false, "no runtime"),
+        ];
+        for (error, unavailable, what) in cases {
+            let mapped = pool_error(error);
+            assert_eq!(matches!(mapped, StoreError::Unavailable(_)), unavailable, "{what}: {mapped:?}");
+        }
+    }
+}
