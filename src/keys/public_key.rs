@@ -116,7 +116,7 @@ pub enum PublicKeyError {
     #[error("the key data is truncated or corrupt")]
     Corrupt,
     /// The text label and the blob disagree.
-    #[error("the type label '{label}' does not match the key data, which is {actual}")]
+    #[error("the type label '{label}' does not match the key data, which is{actual}")]
     TypeMismatch {
         /// The accepted label written in front of the blob.
         label: &'static str,
