@@ -95,7 +95,9 @@ pub fn client() -> reqwest::Client {
 /// A status and parsed JSON body.
 #[derive(Debug, Clone)]
 pub struct Answer {
+    /// HTTP status.
     pub status: u16,
+    /// The JSON body, or the text as a JSON string if it is not JSON.
     pub body: Value,
 }
 

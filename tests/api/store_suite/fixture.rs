@@ -18,7 +18,9 @@ pub const MAX_KEYS: u32 = 100;
 /// A store on a fresh database. Fields drop in order: the store (and its
 /// pool) before the database it points at.
 pub struct Fixture {
+    /// The store under test.
     pub store: Arc<dyn KeyStore>,
+    /// Its database, for reading rows directly.
     pub database: DatabaseUrl,
     _sqlite_dir: Option<tempfile::TempDir>,
     _postgres: Option<TestDatabase>,

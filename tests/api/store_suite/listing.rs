@@ -24,19 +24,20 @@ async fn seed(fx: &Fixture, owner: UserId) -> Vec<SshKey> {
     stored
 }
 
-/// The order every backend must produce, computed here independently.
-fn expected(mut keys: Vec<SshKey>, order: KeyOrder) -> Vec<KeyId> {
+/// The order every backend must produce, computed here independently, as
+/// (name, id) pairs so a failure shows the names.
+fn expected(mut keys: Vec<SshKey>, order: KeyOrder) -> Vec<(String, KeyId)> {
     keys.sort_by(|a, b| match order {
         KeyOrder::CreatedAsc => (a.created_at, a.id).cmp(&(b.created_at, b.id)),
         KeyOrder::CreatedDesc => (b.created_at, b.id).cmp(&(a.created_at, a.id)),
         KeyOrder::NameAsc => (a.name.as_bytes(), a.id).cmp(&(b.name.as_bytes(), b.id)),
         KeyOrder::NameDesc => (b.name.as_bytes(), b.id).cmp(&(a.name.as_bytes(), a.id)),
     });
-    keys.into_iter().map(|k| k.id).collect()
+    ids(&keys)
 }
 
-fn ids(keys: &[SshKey]) -> Vec<KeyId> {
-    keys.iter().map(|k| k.id).collect()
+fn ids(keys: &[SshKey]) -> Vec<(String, KeyId)> {
+    keys.iter().map(|k| (k.name.clone(), k.id)).collect()
 }
 
 pub async fn every_order_sorts_bytewise_with_ties_broken_by_id(fx: &Fixture) {
