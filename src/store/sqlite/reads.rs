@@ -5,19 +5,22 @@
 //! hand-off to a blocking thread would cost (see bench/README.md).
 
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::classify;
-use super::rows::{KEY_COLUMNS, key_from_row};
+use super::rows::{key_columns, key_from_row};
 use crate::store::*;
 
 /// A fixed set of read-only connections. A caller takes the first free one
-/// (starting at a rotating index) and only waits when all are busy. Locks
-/// are never held across an `.await`.
+/// and only waits when all are busy. Locks are never held across an
+/// `.await`, so at most one connection per runtime worker is in use at
+/// once; always trying them in the same order keeps that many connections
+/// hot (their page caches warm) instead of spreading reads, and cache
+/// misses, over the whole pool.
 pub struct ReadPool {
     conns: Vec<Mutex<Connection>>,
     next: AtomicUsize,
@@ -34,27 +37,27 @@ impl ReadPool {
 
     /// Runs `f` on a free connection.
     pub fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let n = self.conns.len();
-        for i in 0..n {
-            if let Ok(conn) = self.conns[(start + i) % n].try_lock() {
+        for conn in &self.conns {
+            if let Ok(conn) = conn.try_lock() {
                 return f(&conn);
             }
         }
-        // All busy: wait for one. A poisoned lock only means a previous
-        // query panicked; the connection itself is still usable.
-        let conn = self.conns[start % n].lock().unwrap_or_else(|p| p.into_inner());
+        // All busy: wait for one, taking turns. A poisoned lock only means a
+        // previous query panicked; the connection itself is still usable.
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let conn = self.conns[start % self.conns.len()].lock().unwrap_or_else(|p| p.into_inner());
         f(&conn)
     }
 }
 
 /// The key, if it is in `project` and visible to `viewer`.
 pub fn get_key(conn: &Connection, project: ProjectId, viewer: UserId, id: KeyId) -> Result<Option<SshKey>, StoreError> {
-    let sql = format!(
-        "SELECT {KEY_COLUMNS} FROM ssh_keys \
-         WHERE id = ?1 AND project_id = ?2 AND (shared = 1 OR owner_id = ?3)"
+    let sql = concat!(
+        "SELECT ",
+        key_columns!(),
+        " FROM ssh_keys WHERE id = ?1 AND project_id = ?2 AND (shared = 1 OR owner_id = ?3)"
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(classify)?;
+    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
     stmt.query_row(params![id.0.as_bytes(), project.0, viewer.0], key_from_row).optional().map_err(classify)
 }
 
@@ -64,22 +67,36 @@ pub fn list_keys(conn: &Connection, q: &ListQuery) -> Result<KeyPage, StoreError
         None => visible_count(conn, q.project, q.viewer)?,
         Some(needle) => filtered_count(conn, q, needle)?,
     };
-    // `instr` matches the needle literally and case-sensitively, so `%`, `_`
-    // and `\` need no escaping.
-    let filter = if q.name_contains.is_some() { "AND instr(name, ?3) > 0" } else { "AND ?3 IS NULL" };
-    let sql = format!(
-        "SELECT {KEY_COLUMNS} FROM ssh_keys \
-         WHERE project_id = ?1 AND (shared = 1 OR owner_id = ?2) {filter} \
-         ORDER BY {} LIMIT ?4 OFFSET ?5",
-        q.order.sql()
-    );
-    let mut stmt = conn.prepare_cached(&sql).map_err(classify)?;
+    let sql = list_sql(q.order, q.name_contains.is_some());
+    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
     let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
     let rows = stmt
         .query_map(params![q.project.0, q.viewer.0, q.name_contains, q.limit, offset], key_from_row)
         .map_err(classify)?;
     let keys = rows.collect::<Result<Vec<_>, _>>().map_err(classify)?;
     Ok(KeyPage { count, keys })
+}
+
+/// The page query for an order, with or without the name filter. Built once
+/// per order: `prepare_cached` then finds it without a `format!` per request.
+fn list_sql(order: KeyOrder, filtered: bool) -> &'static str {
+    static SQL: LazyLock<Vec<(KeyOrder, [String; 2])>> = LazyLock::new(|| {
+        let build = |order: KeyOrder, filtered: bool| {
+            // `instr` matches the needle literally and case-sensitively, so
+            // `%`, `_` and `\` need no escaping.
+            let filter = if filtered { "AND instr(name, ?3) > 0" } else { "AND ?3 IS NULL" };
+            format!(
+                "SELECT {} FROM ssh_keys \
+                 WHERE project_id = ?1 AND (shared = 1 OR owner_id = ?2) {filter} \
+                 ORDER BY {} LIMIT ?4 OFFSET ?5",
+                key_columns!(),
+                order.sql()
+            )
+        };
+        KeyOrder::ALL.iter().map(|&(_, o)| (o, [build(o, false), build(o, true)])).collect()
+    });
+    let (_, sql) = SQL.iter().find(|(o, _)| *o == order).expect("every order is in KeyOrder::ALL");
+    &sql[usize::from(filtered)]
 }
 
 /// Without a name filter the total comes from the counter rows: O(1)

@@ -8,9 +8,16 @@
 //! only then answers each job. A 2xx therefore still means "durably
 //! committed", while one fsync serves the whole batch. A failing job rolls
 //! back its savepoint alone.
+//!
+//! A second thread checkpoints: it copies committed WAL frames into the
+//! database file and fsyncs it, work that SQLite would otherwise do inside
+//! the commit that crosses the autocheckpoint threshold, stalling every
+//! request in that batch for milliseconds.
 
 use std::any::Any;
 use std::path::Path;
+use std::sync::mpsc as std_mpsc;
+use std::time::Duration;
 
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
@@ -22,6 +29,9 @@ use crate::store::StoreError;
 const MAX_BATCH: usize = 256;
 /// Jobs queued before senders wait; bounds memory under any load.
 const QUEUE_DEPTH: usize = 4096;
+/// How often the checkpointer copies the WAL into the database: often
+/// enough that the writer's own threshold checkpoint finds little to copy.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 
 type AnyResult = Result<Box<dyn Any + Send>, StoreError>;
 type Op = Box<dyn FnOnce(&Connection) -> AnyResult + Send>;
@@ -42,8 +52,17 @@ impl Writer {
     /// Opens the write connection and starts the thread.
     pub fn start(path: &Path) -> anyhow::Result<Self> {
         let conn = super::connection::open_writer(path)?;
+        let checkpointer = super::connection::open_checkpointer(path)?;
         let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
-        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || run(conn, queue))?;
+        // The checkpointer stops when the writer drops `alive`.
+        let (alive, writer_gone) = std_mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpointer, writer_gone))?;
+        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || {
+            run(conn, queue);
+            drop(alive);
+        })?;
         Ok(Self { jobs })
     }
 
@@ -76,6 +95,16 @@ fn run(conn: Connection, mut queue: mpsc::Receiver<Job>) {
             }
         }
         commit_batch(&conn, batch);
+    }
+}
+
+/// PASSIVE checkpoints never wait for the writer or for readers; frames a
+/// reader still needs are left for the next round.
+fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>) {
+    while let Err(std_mpsc::RecvTimeoutError::Timeout) = writer_gone.recv_timeout(CHECKPOINT_EVERY) {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::debug!(error = %e, "background checkpoint failed; the writer's own will run");
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::classify;
-use super::rows::{KEY_COLUMNS, key_from_row};
+use super::rows::{key_columns, key_from_row};
 use crate::store::*;
 
 /// Inserts the key, then takes a quota slot. The insert goes first so that a
@@ -102,9 +102,9 @@ pub fn delete_key(c: &Connection, project: ProjectId, id: KeyId, audit: &AuditCo
 /// Loads a key for a change by `actor`: absent if they cannot see it,
 /// `NotOwner` if they can but did not create it.
 fn owned_key(c: &Connection, project: ProjectId, id: KeyId, actor: UserId) -> Result<SshKey, StoreError> {
-    let sql = format!("SELECT {KEY_COLUMNS} FROM ssh_keys WHERE id = ?1 AND project_id = ?2");
+    let sql = concat!("SELECT ", key_columns!(), " FROM ssh_keys WHERE id = ?1 AND project_id = ?2");
     let key = c
-        .prepare_cached(&sql)
+        .prepare_cached(sql)
         .and_then(|mut s| s.query_row(params![id.0.as_bytes(), project.0], key_from_row).optional())
         .map_err(classify)?
         .ok_or(StoreError::NotFound)?;
