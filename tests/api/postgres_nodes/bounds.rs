@@ -64,14 +64,69 @@ async fn a_write_stuck_behind_a_lock_gives_unavailable_after_the_statement_timeo
     let started = Instant::now();
     let stuck = store.create_key(key(1, alice, "waits-for-lock"), 100, audit(alice)).await;
     let waited = started.elapsed();
-    assert!(matches!(stuck, Err(StoreError::Unavailable(_))), "got {stuck:?}");
-    assert!(waited < Duration::from_secs(3), "gave up after {waited:?}, not at the 500 ms statement timeout");
+    // The server cancels the statement (SQLSTATE 57014) at 500 ms, well
+    // before the client-side operation deadline (2 s) would give up.
+    let Err(StoreError::Unavailable(cause)) = stuck else { panic!("got {stuck:?}") };
+    assert!(cause.contains("57014"), "cancelled by the statement timeout: {cause}");
+    assert!(waited < Duration::from_millis(1500), "gave up after {waited:?}");
 
     holder.batch_execute("ROLLBACK").await.unwrap();
     drop(holder);
     let _ = driver.await;
     store.create_key(key(1, alice, "waits-for-lock"), 100, audit(alice)).await.expect("the same write works now");
     assert_eq!(count_rows(&url, "ssh_keys").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_frozen_database_server_gives_unavailable_at_the_deadline_and_the_connection_is_replaced() {
+    let Some(db) = TestDatabase::for_test("a_frozen_database_server").await else { return };
+    let url = DatabaseUrl::parse(&db.url).unwrap();
+    let pool = PoolOptions { max_connections: 1, ..options(Duration::from_millis(300)) };
+    let store = store::open(&url, &pool).await.unwrap();
+    store.ping().await.expect("the pool's one connection is open");
+    let backend = backend_pid(&db.url).await;
+    // SIGSTOP freezes the server process behind the pooled connection: the
+    // socket stays open but nothing answers, so the server-side statement
+    // timeout cannot help and only the client-side deadline (1.6 s) can.
+    if !signal("STOP", backend) {
+        println!("a_frozen_database_server: skipped, cannot signal the server (not a local cluster?)");
+        return;
+    }
+    let started = Instant::now();
+    let frozen = store.ping().await;
+    let waited = started.elapsed();
+    signal("CONT", backend);
+    let Err(StoreError::Unavailable(cause)) = frozen else { panic!("got {frozen:?}") };
+    assert!(cause.contains("did not answer"), "the client-side deadline fired: {cause}");
+    assert!(waited < Duration::from_secs(3), "gave up after {waited:?}");
+    store.ping().await.expect("a new connection replaces the frozen one");
+    assert_ne!(backend_pid(&db.url).await, backend, "the frozen connection was discarded");
+}
+
+/// The server process serving the store's one pooled connection. A
+/// discarded connection's process may linger for a moment after it is
+/// resumed, so this waits (at most a second) until exactly one is left.
+async fn backend_pid(url: &str) -> i32 {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+    let driver = tokio::spawn(connection);
+    let sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sshkeyd'";
+    let mut pids: Vec<i32> = Vec::new();
+    for _ in 0..50 {
+        pids = client.query(sql, &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+        if pids.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(client);
+    let _ = driver.await;
+    assert_eq!(pids.len(), 1, "one pooled connection: {pids:?}");
+    pids[0]
+}
+
+fn signal(name: &str, pid: i32) -> bool {
+    let status = std::process::Command::new("kill").args([&format!("-{name}"), &pid.to_string()]).status();
+    status.is_ok_and(|s| s.success())
 }
 
 fn key(project: i64, owner: sshkeyd::store::UserId, name: &str) -> NewKey {
