@@ -12,7 +12,9 @@ use crate::helpers::TestApp;
 async fn requests_without_a_valid_token_get_401() {
     let app = TestApp::spawn().await;
     let token = app.token("alice", &[1]).await;
-    let forged = format!("{}A", &token[..token.len() - 1]);
+    // The real token with its last character changed (to one it is not).
+    let last = if token.ends_with('A') { 'B' } else { 'A' };
+    let forged = format!("{}{last}", &token[..token.len() - 1]);
     let headers = [
         None,
         Some("APIKey".to_owned()),
