@@ -9,6 +9,7 @@ mod errors;
 mod hygiene;
 mod lifecycle;
 mod limits;
+mod openapi;
 mod postgres_nodes;
 mod resource;
 mod store_suite;

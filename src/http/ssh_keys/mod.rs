@@ -1,4 +1,8 @@
 //! The SSH Keys resource: `/cloud/v1/ssh_keys/{project_id}[/{ssh_key_id}]`.
+//!
+//! Each handler carries its OpenAPI description (`#[utoipa::path]`): the
+//! statuses particular to it are listed there, and those every operation
+//! shares (400, 401, 403, 408, ...) are added by `super::openapi`.
 
 mod input;
 mod view;
@@ -13,10 +17,12 @@ use axum::{
 use uuid::Uuid;
 
 use super::extract::{JsonBody, KeyScope, ProjectScope};
+use super::openapi::ErrorResponse;
 use super::{ApiError, AppState};
 use crate::keys::generate_ed25519;
 use crate::store::{KeyId, ListQuery, NewKey, Timestamp};
-use input::{ListParams, shared_from_json};
+use input::{CreateKeyBody, KeyPath, ListParams, ListQueryDoc, ProjectPath, UpdateKeyBody, shared_from_json};
+use view::{CreatedSshKeySchema, PageView, SshKeyView};
 
 pub use input::{CreateKeyInput, MAX_LIMIT};
 
@@ -29,6 +35,31 @@ pub fn router() -> Router<AppState> {
 
 /// `POST`: import the given public key, or generate a pair and return its
 /// private half once.
+#[utoipa::path(
+    post,
+    path = "/cloud/v1/ssh_keys/{project_id}",
+    operation_id = "SSHKeyCollectionViewSet.post",
+    tag = "SSH Keys",
+    summary = "Add or generate SSH key",
+    description = "To generate a key, omit the `public_key` parameter from the request body",
+    params(ProjectPath),
+    request_body(content = CreateKeyBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = CreatedSshKeySchema,
+            headers(("Cache-Control" = String, description = "`no-store`: the body may hold a private key")),
+            links(
+                ("GetKey" = (operation_id = "SSHKeyInstanceViewSet.get", parameters(
+                    ("project_id" = "$request.path.project_id"), ("ssh_key_id" = "$response.body#/id")))),
+                ("UpdateKey" = (operation_id = "SSHKeyInstanceViewSet.patch", parameters(
+                    ("project_id" = "$request.path.project_id"), ("ssh_key_id" = "$response.body#/id")))),
+                ("DeleteKey" = (operation_id = "SSHKeyInstanceViewSet.delete", parameters(
+                    ("project_id" = "$request.path.project_id"), ("ssh_key_id" = "$response.body#/id")))),
+            )),
+        (status = 403, description = "No access to the project, or the project holds its quota of keys", body = ErrorResponse),
+        (status = 409, description = "The name is taken in this project", body = ErrorResponse),
+        (status = 415, description = "The body is not `application/json`", body = ErrorResponse),
+    ),
+)]
 async fn create(
     State(state): State<AppState>,
     scope: ProjectScope,
@@ -57,6 +88,17 @@ async fn create(
 }
 
 /// `GET` on the collection: one page of the keys the caller may see.
+#[utoipa::path(
+    get,
+    path = "/cloud/v1/ssh_keys/{project_id}",
+    operation_id = "SSHKeyCollectionViewSet.get",
+    tag = "SSH Keys",
+    summary = "List SSH keys",
+    description = "The keys of the project that the caller may see: shared ones and their own. \
+        `count` is the number matching, not the page size. A parameter given twice is a 400.",
+    params(ProjectPath, ListQueryDoc),
+    responses((status = 200, description = "A page of keys", body = PageView)),
+)]
 async fn list(
     State(state): State<AppState>,
     scope: ProjectScope,
@@ -75,6 +117,18 @@ async fn list(
 }
 
 /// `GET` on one key.
+#[utoipa::path(
+    get,
+    path = "/cloud/v1/ssh_keys/{project_id}/{ssh_key_id}",
+    operation_id = "SSHKeyInstanceViewSet.get",
+    tag = "SSH Keys",
+    summary = "Get SSH key",
+    params(KeyPath),
+    responses(
+        (status = 200, description = "The key", body = SshKeyView),
+        (status = 404, description = "No such key, or another user's unshared key", body = ErrorResponse),
+    ),
+)]
 async fn read(State(state): State<AppState>, key: KeyScope) -> Result<Response, ApiError> {
     let scope = &key.scope;
     match state.store.get_key(scope.project, scope.principal.user, key.key).await? {
@@ -84,6 +138,22 @@ async fn read(State(state): State<AppState>, key: KeyScope) -> Result<Response, 
 }
 
 /// `PATCH`: change `shared_in_project`; only the creator may.
+#[utoipa::path(
+    patch,
+    path = "/cloud/v1/ssh_keys/{project_id}/{ssh_key_id}",
+    operation_id = "SSHKeyInstanceViewSet.patch",
+    tag = "SSH Keys",
+    summary = "Share or unshare SSH key",
+    description = "Only the key's creator may change it.",
+    params(KeyPath),
+    request_body(content = UpdateKeyBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The updated key", body = SshKeyView),
+        (status = 403, description = "No access to the project, or not the key's creator", body = ErrorResponse),
+        (status = 404, description = "No such key, or another user's unshared key", body = ErrorResponse),
+        (status = 415, description = "The body is not `application/json`", body = ErrorResponse),
+    ),
+)]
 async fn update(State(state): State<AppState>, key: KeyScope, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
     let shared = shared_from_json(&body)?;
     let scope = &key.scope;
@@ -92,6 +162,20 @@ async fn update(State(state): State<AppState>, key: KeyScope, JsonBody(body): Js
 }
 
 /// `DELETE`: remove the key at once; only the creator may.
+#[utoipa::path(
+    delete,
+    path = "/cloud/v1/ssh_keys/{project_id}/{ssh_key_id}",
+    operation_id = "SSHKeyInstanceViewSet.delete",
+    tag = "SSH Keys",
+    summary = "Delete SSH key",
+    description = "The key is gone at once and its name is free again. Only the key's creator may delete it.",
+    params(KeyPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "No access to the project, or not the key's creator", body = ErrorResponse),
+        (status = 404, description = "No such key, or another user's unshared key", body = ErrorResponse),
+    ),
+)]
 async fn delete(State(state): State<AppState>, key: KeyScope) -> Result<Response, ApiError> {
     let scope = &key.scope;
     state.store.delete_key(scope.project, key.key, scope.audit()).await?;
