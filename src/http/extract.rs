@@ -122,14 +122,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         if !is_json(req.headers().get(header::CONTENT_TYPE)) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            // The body limit surfaces here as a 413.
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::validation("could not read the request body")
-            }
-        })?;
+        // `limits::buffer_body` has already read the body within the size
+        // limit, so this cannot be too large.
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::validation("could not read the request body"))?;
         let value = serde_json::from_slice(&bytes)
             .map_err(|e| ApiError::validation(format!("malformed JSON body: {}", json_problem(&e))))?;
         Ok(Self(value))

@@ -7,15 +7,16 @@ use std::time::Duration;
 
 use axum::{
     BoxError, Router,
+    body::Body,
     error_handling::HandleErrorLayer,
     extract::Request,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 use tower::ServiceBuilder;
-use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
+use tower_http::timeout::TimeoutLayer;
 
 use super::ApiError;
 use crate::store::TokenId;
@@ -45,11 +46,13 @@ impl Default for Limits {
 }
 
 /// Wraps the routes in the limits. Shedding sits outside the timeout so a
-/// shed request costs nothing, and both sit inside the error shaping.
+/// shed request costs nothing, and both sit inside the error shaping. The
+/// body is read inside the timeout, so a client trickling it gets 408.
 pub fn apply(routes: Router, limits: &Limits) -> Router {
     routes
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(buffer_body))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(middleware::map_response(close_after_timeout))
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(shed))
@@ -61,6 +64,40 @@ pub fn apply(routes: Router, limits: &Limits) -> Router {
 
 async fn shed(_: BoxError) -> Response {
     ApiError::Unavailable("server overloaded; retry later".into()).into_response()
+}
+
+/// Reads the whole body (at most [`MAX_BODY_BYTES`]) before routing.
+///
+/// Handlers may answer before reading a body (401, 403, 404, 405); hyper
+/// then cannot reuse the connection and drops it, and a keep-alive client's
+/// next request fails. Reading first keeps every connection reusable. When
+/// the body is too large or unreadable, the answer says `Connection: close`
+/// because the rest of it is still on the wire.
+async fn buffer_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(e) => {
+            let too_large =
+                std::error::Error::source(&e).is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            let error = if too_large {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::validation("could not read the request body")
+            };
+            close_connection(error.into_response())
+        }
+    }
+}
+
+/// A timed-out request may have left body bytes unread on the connection.
+async fn close_after_timeout(response: Response) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT { close_connection(response) } else { response }
+}
+
+fn close_connection(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 async fn limit_header_size(request: Request, next: Next) -> Response {

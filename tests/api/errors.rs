@@ -111,3 +111,49 @@ async fn odd_query_strings_and_headers_get_4xx_never_5xx() {
     let huge_header = app.raw(Method::GET, "/healthz").header("X-Big", "h".repeat(20 * 1024)).send().await.unwrap();
     assert_eq!(huge_header.status(), 431, "headers over 16 KiB");
 }
+
+/// Reads one HTTP/1.1 response head and its `Content-Length` body.
+async fn read_response(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    for _ in 0..100 {
+        let n =
+            tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut chunk)).await.unwrap().unwrap();
+        assert!(n > 0, "the server closed the connection: {}", String::from_utf8_lossy(&buf));
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0usize);
+            if body.len() >= length {
+                return text;
+            }
+        }
+    }
+    panic!("no complete response");
+}
+
+#[tokio::test]
+async fn a_connection_stays_usable_after_an_error_answered_before_the_body_arrived() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn().await;
+    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let body = r#"{"name": "late-body"}"#;
+    let head = format!(
+        "POST /cloud/v1/ssh_keys/1 HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    stream.write_all(body.as_bytes()).await.unwrap();
+    let first = read_response(&mut stream).await;
+    assert!(first.starts_with("HTTP/1.1 401"), "{first}");
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await.unwrap();
+    let second = read_response(&mut stream).await;
+    assert!(second.starts_with("HTTP/1.1 200"), "the same connection serves the next request: {second}");
+}

@@ -41,7 +41,10 @@ impl Problems {
         if self.0.is_empty() {
             return Ok(value());
         }
-        let summary: Vec<String> = self.0.iter().map(|(f, p)| format!("{f}: {p}")).collect();
+        // Messages that already name their field ("public_key holds ...")
+        // are not prefixed twice.
+        let line = |(f, p): (&String, &String)| if p.starts_with(f.as_str()) { p.clone() } else { format!("{f}: {p}") };
+        let summary: Vec<String> = self.0.iter().map(line).collect();
         Err(ApiError::Validation { message: summary.join("; "), fields: self.0 })
     }
 }

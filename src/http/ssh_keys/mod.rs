@@ -83,7 +83,9 @@ async fn create(
         created_at: Timestamp::now(),
     };
     let stored = state.store.create_key(key, state.settings.max_keys_per_project, scope.audit()).await?;
-    tracing::info!(key_id = %stored.id.0, project = scope.project.0, generated = private_key.is_some(), "ssh key created");
+    crate::metrics::key_created(if private_key.is_some() { "generated" } else { "imported" });
+    // The durable record is the audit trail; this line is for debugging.
+    tracing::debug!(key_id = %stored.id.0, project = scope.project.0, generated = private_key.is_some(), "ssh key created");
     Ok(view::created_response(&stored, private_key.as_ref()))
 }
 
@@ -179,5 +181,6 @@ async fn update(State(state): State<AppState>, key: KeyScope, JsonBody(body): Js
 async fn delete(State(state): State<AppState>, key: KeyScope) -> Result<Response, ApiError> {
     let scope = &key.scope;
     state.store.delete_key(scope.project, key.key, scope.audit()).await?;
+    crate::metrics::key_deleted();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
