@@ -46,7 +46,7 @@ pub async fn run(
         rate_limit: config.rate_limit,
     };
     let state = AppState::new(store, ApiSettings { max_keys_per_project: config.max_keys_per_project, limits });
-    let app = http::router(state);
+    let app = http::app(state);
     let tls = match &config.tls {
         Some((cert, key)) => Some(tls::acceptor(cert, key)?),
         None => None,

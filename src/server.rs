@@ -6,7 +6,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
+use std::convert::Infallible;
+
+use axum::{body::Body, extract::Request, response::Response};
+use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto, graceful::GracefulShutdown},
@@ -14,6 +17,7 @@ use hyper_util::{
 };
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
+use tower::{Service, ServiceExt};
 
 /// hyper's read buffer: bounds the memory a request head may take. The
 /// exact 16 KiB header rule is enforced in `http::limits`.
@@ -33,12 +37,16 @@ pub struct ServerOptions {
 /// Serves `app` on `listener` until `shutdown` resolves, then stops
 /// accepting, lets requests in flight finish (up to the drain timeout) and
 /// returns.
-pub async fn serve(
+pub async fn serve<S>(
     listener: TcpListener,
-    app: Router,
+    app: S,
     options: ServerOptions,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send,
+{
     let builder = Arc::new(connection_builder(&options));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -56,7 +64,8 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        // hyper hands over `Incoming` bodies; the app takes axum's `Body`.
+        let service = TowerToHyperService::new(app.clone().map_request(|r: hyper::Request<Incoming>| r.map(Body::new)));
         let (builder, tls) = (builder.clone(), options.tls.clone());
         let watcher = graceful.watcher();
         tokio::spawn(async move {

@@ -2,6 +2,7 @@
 //! a header-size cap, a whole-request timeout, load shedding and a
 //! per-token rate limit. Each rejection keeps Gcore's error shape.
 
+use std::convert::Infallible;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
-use tower::ServiceBuilder;
+use tower::{Service, ServiceBuilder};
 use tower_http::timeout::TimeoutLayer;
 
 use super::ApiError;
@@ -45,21 +46,22 @@ impl Default for Limits {
     }
 }
 
-/// Wraps the routes in the limits. Shedding sits outside the timeout so a
-/// shed request costs nothing, and both sit inside the error shaping. The
-/// body is read inside the timeout, so a client trickling it gets 408.
-pub fn apply(routes: Router, limits: &Limits) -> Router {
-    routes
-        .layer(middleware::from_fn(buffer_body))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
-        .layer(middleware::map_response(close_after_timeout))
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(shed))
-                .load_shed()
-                .concurrency_limit(limits.max_in_flight),
-        )
+/// Wraps the router in the limits. Shedding sits outside the timeout so a
+/// shed request costs nothing; the body is read inside the timeout, so a
+/// client trickling it gets 408.
+pub fn wrap(
+    routes: Router,
+    limits: Limits,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
+    ServiceBuilder::new()
         .layer(middleware::from_fn(limit_header_size))
+        .layer(HandleErrorLayer::new(shed))
+        .load_shed()
+        .concurrency_limit(limits.max_in_flight)
+        .layer(middleware::map_response(close_after_timeout))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(middleware::from_fn(buffer_body))
+        .service(routes)
 }
 
 async fn shed(_: BoxError) -> Response {

@@ -12,7 +12,10 @@ mod ssh_keys;
 
 use std::sync::Arc;
 
-use axum::{Router, middleware};
+use std::convert::Infallible;
+
+use axum::{Router, extract::Request, middleware, response::Response};
+use tower::{Service, ServiceBuilder};
 
 pub use auth::{Authenticator, Principal};
 pub use error::ApiError;
@@ -63,10 +66,16 @@ impl AppState {
     }
 }
 
-/// The whole API. Layers run outside-in: observation (request id, span,
-/// metrics), error shaping, the
-/// limits (header size, shedding, timeout, body size), then routing.
-pub fn router(state: AppState) -> Router {
+/// The whole API as one service. Layers run outside-in: observation
+/// (request id, span, metrics), error shaping, then the limits (header size,
+/// shedding, timeout, body), then routing.
+///
+/// The layers wrap the finished router once, instead of `Router::layer`,
+/// which wraps every route and clones that whole boxed stack per request
+/// (23% of a `/healthz` request's instructions, measured with callgrind).
+pub fn app(
+    state: AppState,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
     let limits = state.settings.limits.clone();
     let routes = Router::new()
         .merge(health::router())
@@ -75,7 +84,8 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn(observe::tag_route))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .with_state(state);
-    limits::apply(routes, &limits)
-        .layer(middleware::from_fn(error::gcore_error_shape))
+    ServiceBuilder::new()
         .layer(middleware::from_fn(observe::observe))
+        .layer(middleware::from_fn(error::gcore_error_shape))
+        .service(limits::wrap(routes, limits))
 }
