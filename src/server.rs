@@ -15,7 +15,7 @@ use hyper_util::{
     server::{conn::auto, graceful::GracefulShutdown},
     service::TowerToHyperService,
 };
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tower::{Service, ServiceExt};
 
@@ -68,12 +68,19 @@ where
         let service = TowerToHyperService::new(app.clone().map_request(|r: hyper::Request<Incoming>| r.map(Body::new)));
         let (builder, tls) = (builder.clone(), options.tls.clone());
         let watcher = graceful.watcher();
+        let limit = options.header_read_timeout;
         tokio::spawn(async move {
             let result = match tls {
-                None => watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await,
-                Some(tls) => match tls.accept(stream).await {
-                    Ok(stream) => watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await,
-                    Err(e) => return tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                None => {
+                    if !sniffable_within(&stream, limit).await {
+                        return tracing::debug!(%peer, "no request within the header read timeout");
+                    }
+                    watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await
+                }
+                Some(tls) => match tokio::time::timeout(limit, tls.accept(stream)).await {
+                    Ok(Ok(stream)) => watcher.watch(builder.serve_connection(TokioIo::new(stream), service)).await,
+                    Ok(Err(e)) => return tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                    Err(_) => return tracing::debug!(%peer, "TLS handshake timed out"),
                 },
             };
             if let Err(e) = result {
@@ -96,8 +103,30 @@ fn connection_builder(options: &ServerOptions) -> auto::Builder<TokioExecutor> {
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(options.header_read_timeout)
-        .max_buf_size(READ_BUFFER_BYTES)
-        .max_headers(100);
+        // hyper's default of at most 100 headers applies; setting it
+        // explicitly would make hyper allocate the index per request.
+        .max_buf_size(READ_BUFFER_BYTES);
     builder.http2().timer(TokioTimer::new()).max_header_list_size(READ_BUFFER_BYTES as u32).max_concurrent_streams(256);
     builder
+}
+
+/// hyper-util's auto builder reads up to 24 bytes to tell HTTP/1 from the
+/// HTTP/2 preface, with no timeout of its own (hyper's header read timeout
+/// starts after it). Waits, at most `limit`, until those bytes are there or
+/// what came already differs from the preface; false if the client sent
+/// nothing usable in time (or closed).
+async fn sniffable_within(stream: &TcpStream, limit: Duration) -> bool {
+    const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let mut buf = [0u8; 24];
+    let wait = async {
+        loop {
+            match stream.peek(&mut buf).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) if n == PREFACE.len() || buf[..n] != PREFACE[..n] => return true,
+                // A prefix of the preface: peek would return at once again.
+                Ok(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+    };
+    tokio::time::timeout(limit, wait).await.unwrap_or(false)
 }

@@ -1,8 +1,8 @@
 //! The one error type of the HTTP layer and Gcore's error body.
 //!
 //! Handlers return [`ApiError`]; its `IntoResponse` only sets the status and
-//! attaches an [`ErrorBody`] extension. The [`gcore_error_shape`] middleware,
-//! outermost in the stack, renders every error (ours, the router's 404/405,
+//! attaches an [`ErrorBody`] extension. [`gcore_error_shape`], called by
+//! the outermost middleware, renders every error (ours, the router's 404/405,
 //! the body limit's 413, load shedding's 503) as
 //! `{"exception_class", "message", "request_id"[, "invalid_fields"]}`, so
 //! the request id is filled in one place and no error escapes the shape.
@@ -11,9 +11,7 @@ use std::collections::BTreeMap;
 
 use axum::{
     body::Body,
-    extract::Request,
     http::{HeaderValue, StatusCode, header},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -41,6 +39,9 @@ pub enum ApiError {
     /// 404 `NotFoundError`.
     #[error("{0}")]
     NotFound(String),
+    /// 408 `RequestTimeoutError`: the request took longer than the request timeout.
+    #[error("the request took longer than the request timeout")]
+    RequestTimeout,
     /// 409 `ConflictError`: the name is taken in this project.
     #[error("{0}")]
     Conflict(String),
@@ -83,6 +84,7 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -187,10 +189,9 @@ struct WireError<'a> {
     invalid_fields: Option<&'a BTreeMap<String, String>>,
 }
 
-/// Renders every error response in Gcore's shape (see the module docs).
-pub async fn gcore_error_shape(request: Request, next: Next) -> Response {
-    let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_default();
-    let response = next.run(request).await;
+/// Renders an error response in Gcore's shape (see the module docs);
+/// other responses pass unchanged. Called by the outermost middleware.
+pub fn gcore_error_shape(response: Response, request_id: &RequestId) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;

@@ -4,20 +4,21 @@
 
 use std::convert::Infallible;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::{
-    BoxError, Router,
+    Router,
     body::Body,
-    error_handling::HandleErrorLayer,
-    extract::Request,
-    http::{HeaderValue, StatusCode, header},
+    extract::{Request, State},
+    http::{HeaderValue, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
+use http_body_util::BodyExt;
+use tokio::sync::Semaphore;
 use tower::{Service, ServiceBuilder};
-use tower_http::timeout::TimeoutLayer;
 
 use super::ApiError;
 use crate::store::TokenId;
@@ -46,36 +47,68 @@ impl Default for Limits {
     }
 }
 
-/// Wraps the router in the limits. Shedding sits outside the timeout so a
-/// shed request costs nothing; the body is read inside the timeout, so a
-/// client trickling it gets 408.
+/// Wraps the router in one admission middleware (see [`admit`]).
 pub fn wrap(
     routes: Router,
     limits: Limits,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
-    ServiceBuilder::new()
-        .layer(middleware::from_fn(limit_header_size))
-        .layer(HandleErrorLayer::new(shed))
-        .load_shed()
-        .concurrency_limit(limits.max_in_flight)
-        .layer(middleware::map_response(close_after_timeout))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
-        .layer(middleware::from_fn(buffer_body))
-        .service(routes)
+    let admission =
+        Admission { slots: Arc::new(Semaphore::new(limits.max_in_flight)), request_timeout: limits.request_timeout };
+    ServiceBuilder::new().layer(middleware::from_fn_with_state(admission, admit)).service(routes)
 }
 
-async fn shed(_: BoxError) -> Response {
+/// Shared admission state: the in-flight slots and the timeout.
+#[derive(Clone)]
+struct Admission {
+    slots: Arc<Semaphore>,
+    request_timeout: Duration,
+}
+
+/// Admits a request, in this order:
+/// 1. headers over 16 KiB in total: 431;
+/// 2. no free in-flight slot: 503 at once (load shedding, no queue);
+/// 3. within the request timeout (else 408): read the whole body (over
+///    64 KiB: 413), then route.
+///
+/// The steps share one middleware because each `from_fn` layer boxes a
+/// future per request. Reading the body before routing matters: handlers may
+/// answer before reading it (401, 403, 404, 405), and hyper then drops the
+/// connection, so a keep-alive client's next request would fail. Whenever
+/// body bytes may be left on the wire, the answer says `Connection: close`.
+async fn admit(State(admission): State<Admission>, request: Request, next: Next) -> Response {
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return close_connection(ApiError::HeadersTooLarge.into_response());
+    }
+    let Ok(_slot) = admission.slots.clone().try_acquire_owned() else {
+        return shed(request).await;
+    };
+    match tokio::time::timeout(admission.request_timeout, read_body_then_route(request, next)).await {
+        Ok(response) => response,
+        Err(_) => close_connection(ApiError::RequestTimeout.into_response()),
+    }
+}
+
+/// 503 for a request past the in-flight limit. Its body is drained first
+/// (at most 64 KiB, 1 s): hyper closes a connection whose body was not read,
+/// the kernel turns a close with unread bytes into a reset, and a client
+/// still sending its body would see the reset instead of the 503.
+async fn shed(request: Request) -> Response {
+    let mut body = request.into_body();
+    let drain = async {
+        let mut seen = 0;
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, |d| d.len());
+            if seen > MAX_BODY_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
     ApiError::Unavailable("server overloaded; retry later".into()).into_response()
 }
 
-/// Reads the whole body (at most [`MAX_BODY_BYTES`]) before routing.
-///
-/// Handlers may answer before reading a body (401, 403, 404, 405); hyper
-/// then cannot reuse the connection and drops it, and a keep-alive client's
-/// next request fails. Reading first keeps every connection reusable. When
-/// the body is too large or unreadable, the answer says `Connection: close`
-/// because the rest of it is still on the wire.
-async fn buffer_body(request: Request, next: Next) -> Response {
+async fn read_body_then_route(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
@@ -92,22 +125,9 @@ async fn buffer_body(request: Request, next: Next) -> Response {
     }
 }
 
-/// A timed-out request may have left body bytes unread on the connection.
-async fn close_after_timeout(response: Response) -> Response {
-    if response.status() == StatusCode::REQUEST_TIMEOUT { close_connection(response) } else { response }
-}
-
 fn close_connection(mut response: Response) -> Response {
     response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
-}
-
-async fn limit_header_size(request: Request, next: Next) -> Response {
-    let size: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
-    if size > MAX_HEADER_BYTES {
-        return ApiError::HeadersTooLarge.into_response();
-    }
-    next.run(request).await
 }
 
 /// Per-token rate limiting with a keyed GCRA limiter (`governor`). Only

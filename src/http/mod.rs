@@ -14,8 +14,14 @@ use std::sync::Arc;
 
 use std::convert::Infallible;
 
-use axum::{Router, extract::Request, middleware, response::Response};
+use axum::{
+    Router,
+    extract::Request,
+    middleware,
+    response::{IntoResponse, Response},
+};
 use tower::{Service, ServiceBuilder};
+use tower_http::catch_panic::CatchPanicLayer;
 
 pub use auth::{Authenticator, Principal};
 pub use error::ApiError;
@@ -86,6 +92,12 @@ pub fn app(
         .with_state(state);
     ServiceBuilder::new()
         .layer(middleware::from_fn(observe::observe))
-        .layer(middleware::from_fn(error::gcore_error_shape))
+        // A panic is a bug; this turns it into a logged, shaped 500 instead
+        // of a dropped connection.
+        .layer(CatchPanicLayer::custom(panic_response))
         .service(limits::wrap(routes, limits))
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
 }

@@ -83,7 +83,16 @@ impl Server {
         let started = Instant::now();
         while started.elapsed() < within {
             match TcpStream::connect(&self.addr).await {
-                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return Some(started.elapsed()),
+                // A connection caught in the backlog as the listener closes
+                // is reset rather than refused; both mean "not accepted".
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::ConnectionReset
+                    ) =>
+                {
+                    return Some(started.elapsed());
+                }
                 Err(e) => panic!("connecting during shutdown: {e}"),
                 Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
             }

@@ -253,7 +253,6 @@ async fn the_in_flight_limit_counts_requests_on_every_route_together() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: a shed request's unread body turns the close into a reset (limits.rs shed), see report"]
 async fn a_shed_request_with_a_large_body_gets_its_503_not_a_connection_reset() {
     let (app, _dir) = spawn_migrated(Settings { max_in_flight: Some(1), ..Settings::default() }).await;
     let token = app.token("alice", &[1]).await;
@@ -384,7 +383,6 @@ async fn a_client_that_sends_a_partial_head_or_trickles_it_is_disconnected_after
 }
 
 #[tokio::test]
-#[ignore = "bug: hyper-util's auto builder sniffs the protocol with no timeout (server.rs), see report"]
 async fn a_connection_that_sends_nothing_or_part_of_the_http2_preface_is_closed_after_the_header_read_timeout() {
     let app = TestApp::spawn_with(Settings { header_read_timeout: secs(1), ..Settings::default() }).await;
     for (what, sent) in [("nothing", &b""[..]), ("half the HTTP/2 preface", &b"PRI * HTTP/2.0\r\n"[..])] {
