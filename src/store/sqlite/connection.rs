@@ -43,8 +43,22 @@ pub fn open_writer(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
     conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     stable_plans(&conn)?;
-    migrations().to_latest(&mut conn)?;
+    // Two processes opening a new file at once (say `serve` and `token
+    // create`) may both see version 0 and race to create the tables; the
+    // loser's second attempt sees the finished schema and does nothing.
+    if migrations().to_latest(&mut conn).is_err() {
+        std::thread::sleep(Duration::from_millis(50));
+        migrations().to_latest(&mut conn)?;
+    }
     Ok(conn)
+}
+
+/// The schema version this build expects (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Whether a database opened read-only has this build's schema.
+pub fn has_current_schema(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).map(|v| v == SCHEMA_VERSION)
 }
 
 /// Opens the connection that copies the WAL back into the database in the
@@ -66,13 +80,34 @@ fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Opens a read-only connection. In WAL mode readers see the last commit and
 /// never wait for the writer.
-pub fn open_reader(path: &Path) -> anyhow::Result<Connection> {
+///
+/// `immutable` is for a database on read-only storage, where SQLite cannot
+/// create the `-shm` file a WAL reader needs: it reads the file as it is,
+/// which is complete only when no `-wal` file holds newer commits (the
+/// caller checks).
+pub fn open_reader(path: &Path, immutable: bool) -> anyhow::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags)?;
+    let conn = if immutable {
+        Connection::open_with_flags(format!("file:{}?immutable=1", uri_path(path)), flags)?
+    } else {
+        Connection::open_with_flags(path, flags)?
+    };
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(32);
     stable_plans(&conn)?;
     Ok(conn)
+}
+
+/// A path escaped for a `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

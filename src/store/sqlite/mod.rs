@@ -29,10 +29,42 @@ impl SqliteStore {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let writer = Writer::start(path)?;
-        let readers = ReadPool::open(path, options.max_connections as usize)?;
-        Ok(Self { writer, readers })
+        let size = options.max_connections as usize;
+        match Writer::start(path) {
+            Ok(writer) => Ok(Self { writer, readers: ReadPool::open(path, size, false)? }),
+            Err(e) if path.exists() => Self::open_read_only(path, size).map_err(|ro| e.context(ro)),
+            Err(e) => Err(e),
+        }
     }
+
+    /// Serves an existing database that cannot be written (read-only file or
+    /// file system): reads work, writes get 503. On read-only storage the
+    /// readers must be immutable, which is safe only without a `-wal` file
+    /// holding newer commits, and the schema must already be current.
+    fn open_read_only(path: &Path, size: usize) -> anyhow::Result<Self> {
+        // Opening is lazy in SQLite: only a first query shows whether a
+        // plain read-only connection works here.
+        let probe = |immutable| -> anyhow::Result<ReadPool> {
+            let readers = ReadPool::open(path, size, immutable)?;
+            let current = readers.with(|c| connection::has_current_schema(c).map_err(classify))?;
+            anyhow::ensure!(current, "the database is read-only and its schema is not this version's");
+            Ok(readers)
+        };
+        let readers = match probe(false) {
+            Ok(readers) => readers,
+            Err(_) if !has_pending_wal(path) => probe(true)?,
+            Err(e) => return Err(e.context("the database is read-only and its WAL holds commits")),
+        };
+        tracing::warn!(path = %path.display(), "the database cannot be written: serving reads only; writes get 503");
+        Ok(Self { writer: Writer::read_only(), readers })
+    }
+}
+
+/// Whether a non-empty `-wal` file sits beside the database.
+fn has_pending_wal(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).is_ok_and(|m| m.len() > 0)
 }
 
 /// Maps SQLite errors onto the store's: a unique violation is a conflict,

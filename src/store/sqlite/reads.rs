@@ -27,10 +27,10 @@ pub struct ReadPool {
 }
 
 impl ReadPool {
-    /// Opens `size` (at least one) readers.
-    pub fn open(path: &Path, size: usize) -> anyhow::Result<Self> {
+    /// Opens `size` (at least one) readers (see `open_reader` for `immutable`).
+    pub fn open(path: &Path, size: usize, immutable: bool) -> anyhow::Result<Self> {
         let conns = (0..size.max(1))
-            .map(|_| super::connection::open_reader(path).map(Mutex::new))
+            .map(|_| super::connection::open_reader(path, immutable).map(Mutex::new))
             .collect::<anyhow::Result<_>>()?;
         Ok(Self { conns, next: AtomicUsize::new(0) })
     }

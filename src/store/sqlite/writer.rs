@@ -45,7 +45,8 @@ struct Job {
 /// after it has committed what it holds.
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Job>,
+    /// `None` when the database is read-only: every write gets 503.
+    jobs: Option<mpsc::Sender<Job>>,
 }
 
 impl Writer {
@@ -63,7 +64,13 @@ impl Writer {
             run(conn, queue);
             drop(alive);
         })?;
-        Ok(Self { jobs })
+        Ok(Self { jobs: Some(jobs) })
+    }
+
+    /// A writer for a database that cannot be written: every write is
+    /// refused as unavailable, so reads go on while writes get 503.
+    pub fn read_only() -> Self {
+        Self { jobs: None }
     }
 
     /// Runs `op` inside the next batch and returns its result once the
@@ -76,7 +83,8 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         let op: Op = Box::new(move |conn| op(conn).map(|v| Box::new(v) as Box<dyn Any + Send>));
         let stopped = || StoreError::Unavailable("the writer has stopped".into());
-        self.jobs.send(Job { op, reply }).await.map_err(|_| stopped())?;
+        let jobs = self.jobs.as_ref().ok_or_else(|| StoreError::Unavailable("the database is read-only".into()))?;
+        jobs.send(Job { op, reply }).await.map_err(|_| stopped())?;
         let value = answer.await.map_err(|_| stopped())??;
         value
             .downcast::<T>()
