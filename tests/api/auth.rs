@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use reqwest::Method;
+use axum::http::Method;
 use serde_json::json;
 use sshkeyd::store::TokenId;
 

@@ -1,7 +1,7 @@
 //! Malformed requests: every one gets a 4xx in Gcore's error shape and
 //! changes nothing.
 
-use reqwest::Method;
+use axum::http::Method;
 use serde_json::json;
 
 use crate::helpers::TestApp;

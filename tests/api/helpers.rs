@@ -6,19 +6,21 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use reqwest::{Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::Value;
 use sshkeyd::admin::issue_token;
 use sshkeyd::config::{Config, Settings};
 use sshkeyd::store::{self, DatabaseUrl, KeyStore, PoolOptions};
 use tokio::sync::oneshot;
 
+use crate::http_client::{Client, RequestBuilder, Response};
+
 /// A response: status, parsed JSON body (or `Null`), and headers.
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
-    pub headers: reqwest::header::HeaderMap,
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Reply {
@@ -42,7 +44,7 @@ pub struct TestApp {
     pub base: String,
     pub database: DatabaseUrl,
     pub store: Arc<dyn KeyStore>,
-    client: reqwest::Client,
+    client: Client,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
@@ -70,15 +72,8 @@ impl TestApp {
         }));
         let store =
             store::open(&database, &PoolOptions { max_connections: 2, ..PoolOptions::default() }).await.unwrap();
-        let app = Self {
-            base,
-            database,
-            store,
-            client: reqwest::Client::new(),
-            stop: Some(stop),
-            server: Some(server),
-            _dir: dir,
-        };
+        let app =
+            Self { base, database, store, client: Client::new(), stop: Some(stop), server: Some(server), _dir: dir };
         app.wait_until_healthy().await;
         app
     }
@@ -122,7 +117,7 @@ impl TestApp {
     }
 
     /// Sends a prepared request builder made with [`TestApp::raw`].
-    pub async fn reply(response: reqwest::Response) -> Reply {
+    pub async fn reply(response: Response) -> Reply {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
@@ -132,7 +127,7 @@ impl TestApp {
     }
 
     /// A request builder for odd requests (raw bodies, headers).
-    pub fn raw(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+    pub fn raw(&self, method: Method, path: &str) -> RequestBuilder {
         self.client.request(method, format!("{}{path}", self.base))
     }
 

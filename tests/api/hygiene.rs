@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::helpers::keygen;
+use crate::http_client::{self, Client};
 
 /// A `sshkeyd serve` child on a free loopback port, logging to a file.
 struct Server {
@@ -44,7 +45,7 @@ impl Server {
             if let Some(status) = self.child.try_wait().unwrap() {
                 panic!("sshkeyd exited with {status}: {}", std::fs::read_to_string(&self.log).unwrap());
             }
-            let probe = reqwest::get(format!("{}/healthz", self.base)).await;
+            let probe = http_client::get(format!("{}/healthz", self.base)).await;
             if probe.is_ok_and(|r| r.status().is_success()) {
                 return;
             }
@@ -160,7 +161,7 @@ fn database_files(db: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// One request with a raw body; the status and the parsed body.
-async fn call(client: &reqwest::Client, method: &str, url: String, auth: &str, body: Option<String>) -> (u16, Value) {
+async fn call(client: &Client, method: &str, url: String, auth: &str, body: Option<String>) -> (u16, Value) {
     let mut req = client.request(method.parse().unwrap(), url).header("Authorization", auth);
     if let Some(body) = body {
         req = req.header("Content-Type", "application/json").body(body);
@@ -174,7 +175,7 @@ async fn call(client: &reqwest::Client, method: &str, url: String, auth: &str, b
 async fn a_full_session_leaves_no_private_key_or_token_secret_in_the_database_files_or_logs() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(dir.path()).await;
-    let (client, base) = (reqwest::Client::new(), format!("{}/cloud/v1/ssh_keys", server.base));
+    let (client, base) = (Client::new(), format!("{}/cloud/v1/ssh_keys", server.base));
     let token_file = sshkeyd::admin::admin_token_path(&server.db);
     let admin = std::fs::read_to_string(&token_file).unwrap().trim().to_owned();
     let mut cli_log = Vec::new();

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
+use axum::http::Method;
 use serde_json::json;
 use sshkeyd::config::{HumanDuration, Settings};
 use sshkeyd::store::{DatabaseUrl, PoolOptions};
@@ -13,9 +13,10 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 use crate::helpers::TestApp;
+use crate::http_client::Client;
 use wire::{RawReply, closed_within, read_reply, start_post};
 
-/// Raw HTTP/1.1 over a `TcpStream`, for requests reqwest will not send:
+/// Raw HTTP/1.1 over a `TcpStream`, for requests the test client will not send:
 /// bodies that stall, heads that never end.
 pub(crate) mod wire {
     use std::time::{Duration, Instant};
@@ -289,7 +290,7 @@ async fn a_burst_of_200_concurrent_requests_gets_only_2xx_or_503_and_some_are_sh
     let settings = Settings { max_in_flight: Some(4), max_keys_per_project: Some(1000), ..Settings::default() };
     let (app, _dir) = spawn_migrated(settings).await;
     let token = app.token("alice", &[1]).await;
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
+    let client = Client::with_timeout(Duration::from_secs(20));
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(200));
     let tasks: Vec<_> = (0..200)
         .map(|i| {

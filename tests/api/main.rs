@@ -2,6 +2,7 @@
 //! One test binary; each module covers one area.
 
 mod helpers;
+mod http_client;
 
 mod auth;
 mod create;

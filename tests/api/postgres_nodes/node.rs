@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use axum::http::StatusCode;
+
+use crate::http_client::{Client, RequestBuilder};
 use serde_json::{Value, json};
 
 /// Every request gives up after this long, so a hang fails the test
@@ -88,8 +90,8 @@ pub fn create_token(database: &str, user: &str, projects: &[i64]) -> String {
 }
 
 /// A client whose every request times out after [`CLIENT_TIMEOUT`].
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(CLIENT_TIMEOUT).build().unwrap()
+pub fn client() -> Client {
+    Client::with_timeout(CLIENT_TIMEOUT)
 }
 
 /// A status and parsed JSON body.
@@ -111,24 +113,18 @@ impl Answer {
 }
 
 /// `POST /cloud/v1/ssh_keys/{project}` with a fresh Ed25519 public key.
-pub async fn create_key(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    project: i64,
-    name: &str,
-) -> reqwest::Result<Answer> {
+pub async fn create_key(client: &Client, base: &str, token: &str, project: i64, name: &str) -> std::io::Result<Answer> {
     let public_key = sshkeyd::keys::generate_ed25519().unwrap().public.openssh().to_owned();
     let body = json!({"name": name, "public_key": public_key});
     send(client.post(format!("{base}/cloud/v1/ssh_keys/{project}")).json(&body), token).await
 }
 
 /// `GET` a path with the token.
-pub async fn get(client: &reqwest::Client, base: &str, token: &str, path: &str) -> reqwest::Result<Answer> {
+pub async fn get(client: &Client, base: &str, token: &str, path: &str) -> std::io::Result<Answer> {
     send(client.get(format!("{base}{path}")), token).await
 }
 
-async fn send(request: reqwest::RequestBuilder, token: &str) -> reqwest::Result<Answer> {
+async fn send(request: RequestBuilder, token: &str) -> std::io::Result<Answer> {
     let response = request.header("Authorization", format!("APIKey {token}")).send().await?;
     let status = response.status().as_u16();
     let text = response.text().await?;
@@ -137,6 +133,6 @@ async fn send(request: reqwest::RequestBuilder, token: &str) -> reqwest::Result<
 }
 
 /// Status of an unauthenticated probe such as `/healthz`.
-pub async fn probe(client: &reqwest::Client, base: &str, path: &str) -> u16 {
+pub async fn probe(client: &Client, base: &str, path: &str) -> u16 {
     client.get(format!("{base}{path}")).send().await.expect("probes answer").status().as_u16()
 }

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::node::{self, Answer, Node, client, create_key, get, probe};
+use crate::http_client::Client;
 use crate::store_suite::pg;
 
 /// Settings that make a dead database show quickly (1 s to wait for or open
@@ -175,7 +176,7 @@ fn check_samples(samples: &[Sample], down_done: Instant, up_at: Instant) {
 }
 
 /// Polls `/readyz` until 200, for at most 30 s.
-async fn wait_until_ready(http: &reqwest::Client, base: &str) {
+async fn wait_until_ready(http: &Client, base: &str) {
     for _ in 0..300 {
         if probe(http, base, "/readyz").await == 200 {
             return;
