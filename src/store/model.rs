@@ -69,6 +69,23 @@ pub struct NewKey {
     pub created_at: Timestamp,
 }
 
+impl NewKey {
+    /// The key as it reads back once inserted; both backends return this
+    /// from a create instead of reading the row again.
+    pub fn stored(&self) -> SshKey {
+        SshKey {
+            id: self.id,
+            project: self.project,
+            owner: self.owner,
+            name: self.name.as_str().to_owned(),
+            public_key: self.public_key.openssh().to_owned(),
+            fingerprint: self.public_key.fingerprint().as_str().to_owned(),
+            shared: self.shared,
+            created_at: self.created_at,
+        }
+    }
+}
+
 /// A stored key. Never carries a private key: there is none to carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SshKey {

@@ -3,79 +3,30 @@
 //! shared memory, the bootstrap token file) and of everything it logged.
 //! None may hold private key material or a token secret.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::helpers::keygen;
-use crate::http_client::{self, Client};
+use crate::http_client::Client;
+use crate::serve::Serve;
 
-/// A `sshkeyd serve` child on a free loopback port, logging to a file.
-struct Server {
-    child: Child,
-    base: String,
-    db: PathBuf,
-    log: PathBuf,
+/// `sshkeyd serve` over the SQLite file `db` with debug logs, logging to
+/// `server.log` beside it.
+async fn start(db: &Path) -> Serve {
+    let url = url(db);
+    let args = ["--database", url.as_str(), "--log-level", "debug"];
+    Serve::start(&args, &[("RUST_LOG", "debug")], db.with_file_name("server.log"), "/healthz").await
 }
 
-impl Server {
-    async fn start(dir: &Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let (db, log) = (dir.join("hygiene.db"), dir.join("server.log"));
-        let out = File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database", &url(&db)])
-            .args(["--log-level", "debug"])
-            .env("RUST_LOG", "debug")
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .spawn()
-            .unwrap();
-        let mut server = Self { child, base: format!("http://127.0.0.1:{port}"), db, log };
-        server.wait_until_healthy().await;
-        server
-    }
-
-    async fn wait_until_healthy(&mut self) {
-        for _ in 0..500 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("sshkeyd exited with {status}: {}", std::fs::read_to_string(&self.log).unwrap());
-            }
-            let probe = http_client::get(format!("{}/healthz", self.base)).await;
-            if probe.is_ok_and(|r| r.status().is_success()) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("sshkeyd did not become healthy in 10 s");
-    }
-
-    /// SIGTERM, then waits (bounded) for a clean exit.
-    fn stop(&mut self) {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-        for _ in 0..600 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "sshkeyd exits 0 on SIGTERM, got {status}");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("sshkeyd did not stop within 30 s of SIGTERM");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// SIGTERM, then waits (bounded) for a clean exit.
+async fn stop(server: &mut Serve) {
+    server.signal("TERM");
+    let status = server.exited_within(Duration::from_secs(30)).await;
+    let status = status.unwrap_or_else(|| panic!("sshkeyd did not stop within 30 s of SIGTERM"));
+    assert!(status.success(), "sshkeyd exits 0 on SIGTERM, got {status}");
 }
 
 fn url(db: &Path) -> String {
@@ -174,13 +125,14 @@ async fn call(client: &Client, method: &str, url: String, auth: &str, body: Opti
 #[tokio::test]
 async fn a_full_session_leaves_no_private_key_or_token_secret_in_the_database_files_or_logs() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(dir.path()).await;
+    let db = dir.path().join("hygiene.db");
+    let mut server = start(&db).await;
     let (client, base) = (Client::new(), format!("{}/cloud/v1/ssh_keys", server.base));
-    let token_file = sshkeyd::admin::admin_token_path(&server.db);
+    let token_file = sshkeyd::admin::admin_token_path(&db);
     let admin = std::fs::read_to_string(&token_file).unwrap().trim().to_owned();
     let mut cli_log = Vec::new();
-    let alice = cli_token(&server.db, "alice", &[1, 2], &mut cli_log);
-    let bob = cli_token(&server.db, "bob", &[1], &mut cli_log);
+    let alice = cli_token(&db, "alice", &[1, 2], &mut cli_log);
+    let bob = cli_token(&db, "bob", &[1], &mut cli_log);
     let other_dir = tempfile::tempdir().unwrap();
     let foreign = cli_token(&other_dir.path().join("other.db"), "mallory", &[1], &mut cli_log);
     let mut needles = Needles::default();
@@ -261,11 +213,11 @@ async fn a_full_session_leaves_no_private_key_or_token_secret_in_the_database_fi
 
     // The scan, while the WAL is live and again after a clean stop.
     let mut findings = Vec::new();
-    for (name, bytes) in database_files(&server.db) {
+    for (name, bytes) in database_files(&db) {
         findings.extend(needles.found_in(&format!("{name} (running)"), &bytes));
     }
-    server.stop();
-    let files = database_files(&server.db);
+    stop(&mut server).await;
+    let files = database_files(&db);
     for (name, bytes) in &files {
         findings.extend(needles.found_in(&format!("{name} (stopped)"), bytes));
     }
@@ -282,7 +234,7 @@ async fn a_full_session_leaves_no_private_key_or_token_secret_in_the_database_fi
     assert!(findings.is_empty(), "secrets leaked:\n{}", findings.join("\n"));
 
     // The session really happened, and the scan reads what was written.
-    let conn = rusqlite::Connection::open(&server.db).unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
     let keys: i64 = conn.query_row("SELECT count(*) FROM ssh_keys", [], |r| r.get(0)).unwrap();
     assert_eq!(keys, created.len() as i64 - 1, "every created key but the deleted one is stored");
     let stored: Vec<u8> = files.iter().flat_map(|(_, bytes)| bytes.clone()).collect();

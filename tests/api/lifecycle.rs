@@ -2,9 +2,8 @@
 //! server stops accepting, lets the requests in flight finish within the
 //! drain timeout, and exits 0; past the drain timeout it exits anyway.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -14,101 +13,34 @@ use tokio::net::TcpStream;
 use crate::helpers::{Keygen, count_rows, keygen, md5_fingerprint};
 use crate::http_client::Client;
 use crate::limits::wire::{closed_within, read_reply, start_post};
+use crate::serve::Serve;
 use sshkeyd::store::DatabaseUrl;
 
-/// A `sshkeyd serve` child on a free loopback port, logging to a file.
-struct Server {
-    child: Child,
-    addr: String,
-    log: PathBuf,
+/// `sshkeyd serve` over the SQLite file `db`, logging beside it.
+async fn start(db: &Path, extra: &[&str]) -> Serve {
+    let url = url(db);
+    let args: Vec<&str> = ["--database", url.as_str()].into_iter().chain(extra.iter().copied()).collect();
+    Serve::start(&args, &[], db.with_extension("log"), "/healthz").await
 }
 
-impl Server {
-    async fn start(db: &Path, extra: &[&str]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let addr = format!("127.0.0.1:{port}");
-        let log = db.with_extension("log");
-        let out = File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
-            .args(["serve", "--listen", &addr, "--database", &url(db)])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .spawn()
-            .unwrap();
-        let mut server = Self { child, addr, log };
-        server.wait_until_healthy().await;
-        server
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    async fn wait_until_healthy(&mut self) {
-        let client = Client::with_timeout(Duration::from_secs(2));
-        for _ in 0..500 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("sshkeyd exited with {status}: {}", self.log());
+/// Polls until a new connection to `addr` is refused; how long that took,
+/// if within `within`.
+async fn refuses_connections_within(addr: &str, within: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < within {
+        match TcpStream::connect(addr).await {
+            // A connection caught in the backlog as the listener closes
+            // is reset rather than refused; both mean "not accepted".
+            Err(e)
+                if matches!(e.kind(), std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::ConnectionReset) =>
+            {
+                return Some(started.elapsed());
             }
-            let probe = client.get(format!("http://{}/healthz", self.addr)).send().await;
-            if probe.is_ok_and(|r| r.status().is_success()) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("sshkeyd did not become healthy in 10 s: {}", self.log());
-    }
-
-    fn signal(&self, name: &str) {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args([&format!("-{name}"), &pid]).status().unwrap().success(), "kill -{name}");
-    }
-
-    /// The exit status, if the process exits within `within`.
-    async fn exited_within(&mut self, within: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        None
-    }
-
-    /// Polls until a new connection is refused; how long that took, if
-    /// within `within`.
-    async fn refuses_connections_within(&self, within: Duration) -> Option<Duration> {
-        let started = Instant::now();
-        while started.elapsed() < within {
-            match TcpStream::connect(&self.addr).await {
-                // A connection caught in the backlog as the listener closes
-                // is reset rather than refused; both mean "not accepted".
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::ConnectionReset
-                    ) =>
-                {
-                    return Some(started.elapsed());
-                }
-                Err(e) => panic!("connecting during shutdown: {e}"),
-                Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
-        }
-        None
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+            Err(e) => panic!("connecting during shutdown: {e}"),
+            Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
         }
     }
+    None
 }
 
 fn url(db: &Path) -> String {
@@ -138,7 +70,7 @@ async fn on_sigterm_or_sigint_the_server_stops_accepting_finishes_the_request_in
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("lifecycle.db");
         let token = cli_token(&db, "alice");
-        let mut server = Server::start(&db, &["--drain-timeout", "10s"]).await;
+        let mut server = start(&db, &["--drain-timeout", "10s"]).await;
         let name = format!("drained-{}", signal.to_lowercase());
         let body = json!({"name": name, "public_key": key.public}).to_string();
         // The handler is reading the body once the 100 Continue arrives.
@@ -148,9 +80,9 @@ async fn on_sigterm_or_sigint_the_server_stops_accepting_finishes_the_request_in
 
         server.signal(signal);
         let signalled = Instant::now();
-        let refused = server.refuses_connections_within(Duration::from_secs(5)).await;
+        let refused = refuses_connections_within(&server.addr, Duration::from_secs(5)).await;
         let refused = refused.unwrap_or_else(|| panic!("SIG{signal}: new connections still accepted 5 s later"));
-        assert!(server.child.try_wait().unwrap().is_none(), "SIG{signal}: still running while a request is in flight");
+        assert!(server.is_running(), "SIG{signal}: still running while a request is in flight");
 
         stream.write_all(&body.as_bytes()[half..]).await.unwrap();
         let reply = read_reply(&mut stream, Duration::from_secs(5)).await;
@@ -161,8 +93,8 @@ async fn on_sigterm_or_sigint_the_server_stops_accepting_finishes_the_request_in
 
         let status = server.exited_within(Duration::from_secs(10)).await;
         let status =
-            status.unwrap_or_else(|| panic!("SIG{signal}: no exit 10 s after the last request: {}", server.log()));
-        assert!(status.success(), "SIG{signal}: exit status {status}: {}", server.log());
+            status.unwrap_or_else(|| panic!("SIG{signal}: no exit 10 s after the last request: {}", server.log_text()));
+        assert!(status.success(), "SIG{signal}: exit status {status}: {}", server.log_text());
         let took = signalled.elapsed();
         eprintln!("SIG{signal}: refused new connections after {refused:?}, exited 0 after {took:?}");
         assert_eq!(stored_fingerprint(&db, &name), Some(fingerprint), "SIG{signal}: the 201 key is stored");
@@ -175,7 +107,7 @@ async fn past_the_drain_timeout_a_request_that_never_finishes_does_not_keep_the_
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("drain.db");
     let token = cli_token(&db, "alice");
-    let mut server = Server::start(&db, &["--drain-timeout", "1s"]).await;
+    let mut server = start(&db, &["--drain-timeout", "1s"]).await;
     let mut stream = start_post(&server.addr, "/cloud/v1/ssh_keys/1", &token, 1000).await;
     stream.write_all(b"{\"name\": \"never-").await.unwrap();
 
@@ -183,8 +115,9 @@ async fn past_the_drain_timeout_a_request_that_never_finishes_does_not_keep_the_
     let signalled = Instant::now();
     let status = server.exited_within(Duration::from_secs(8)).await;
     let took = signalled.elapsed();
-    let status = status.unwrap_or_else(|| panic!("still running 8 s after SIGTERM with a 1 s drain: {}", server.log()));
-    assert!(status.success(), "exit status {status}: {}", server.log());
+    let status =
+        status.unwrap_or_else(|| panic!("still running 8 s after SIGTERM with a 1 s drain: {}", server.log_text()));
+    assert!(status.success(), "exit status {status}: {}", server.log_text());
     assert!(took >= Duration::from_millis(900), "waited for the 1 s drain before giving up: {took:?}");
     eprintln!("drain timeout 1s: exited 0 after {took:?}");
     assert!(closed_within(&mut stream, Duration::from_secs(2)).await.is_some(), "the stuck connection is closed");
@@ -203,7 +136,7 @@ async fn resident_memory_stays_flat_over_waves_of_concurrent_large_requests_past
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("memory.db");
     let token = cli_token(&db, "alice");
-    let mut server = Server::start(&db, &["--max-in-flight", "8", "--max-keys-per-project", "100000"]).await;
+    let mut server = start(&db, &["--max-in-flight", "8", "--max-keys-per-project", "100000"]).await;
     let client = Client::with_timeout(Duration::from_secs(30));
     let (waves, per_wave) = (6, 300);
     let mut rss = Vec::new();
@@ -231,7 +164,7 @@ async fn resident_memory_stays_flat_over_waves_of_concurrent_large_requests_past
                 other => panic!("wave {wave}: only 201, 503 or a reset expected, got {other:?}"),
             }
         }
-        rss.push(vm_rss_kib(server.child.id()));
+        rss.push(vm_rss_kib(server.pid()));
     }
     eprintln!(
         "{waves} waves of {per_wave} x 60 KiB: {created} created, {shed} shed with 503, {reset} reset; VmRSS KiB after each: {rss:?}"

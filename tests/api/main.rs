@@ -3,6 +3,7 @@
 
 mod helpers;
 mod http_client;
+mod serve;
 
 mod auth;
 mod create;

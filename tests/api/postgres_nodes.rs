@@ -14,12 +14,13 @@ use sshkeyd::store::DatabaseUrl;
 use tokio::task::JoinSet;
 
 use crate::helpers::count_rows;
+use crate::serve::Serve;
 use crate::store_suite::pg::TestDatabase;
-use node::{Answer, Node, client, create_key, get};
+use node::{Answer, client, create_key, get};
 
 /// Two nodes on one fresh database, with a token for user alice.
 struct TwoNodes {
-    nodes: [Node; 2],
+    nodes: [Serve; 2],
     token: String,
     database: DatabaseUrl,
     password: Option<String>,
@@ -35,7 +36,7 @@ impl TwoNodes {
         // the database; the nodes then start together and race only to
         // find the migration applied.
         let token = node::create_token(&db.url, "alice", &[1, 2]);
-        let (a, b) = tokio::join!(Node::start(&db.url, extra, logs.path()), Node::start(&db.url, extra, logs.path()));
+        let (a, b) = tokio::join!(node::start(&db.url, extra, logs.path()), node::start(&db.url, extra, logs.path()));
         Some(Self {
             nodes: [a, b],
             token,

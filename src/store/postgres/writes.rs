@@ -35,7 +35,7 @@ pub async fn create_key(
     if !key.shared {
         adjust_private_count(tx, key.project, key.owner, 1).await?;
     }
-    let stored = stored_key(key);
+    let stored = key.stored();
     record(tx, audit, "create", &stored).await?;
     Ok(stored)
 }
@@ -58,19 +58,6 @@ async fn insert_key(tx: &Transaction<'_>, key: &NewKey) -> Result<(), StoreError
     )
     .await
     .map(|_| ())
-}
-
-fn stored_key(key: &NewKey) -> SshKey {
-    SshKey {
-        id: key.id,
-        project: key.project,
-        owner: key.owner,
-        name: key.name.as_str().to_owned(),
-        public_key: key.public_key.openssh().to_owned(),
-        fingerprint: key.public_key.fingerprint().as_str().to_owned(),
-        shared: key.shared,
-        created_at: key.created_at,
-    }
 }
 
 /// Changes sharing and keeps the counters in step.

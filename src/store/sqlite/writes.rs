@@ -24,7 +24,7 @@ pub fn create_key(c: &Connection, key: &NewKey, max_keys: u32, audit: &AuditCont
     if !key.shared {
         adjust_private_count(c, key.project, key.owner, 1)?;
     }
-    let stored = stored_key(key);
+    let stored = key.stored();
     record(c, audit, "create", &stored)?;
     Ok(stored)
 }
@@ -48,19 +48,6 @@ fn insert_key(c: &Connection, key: &NewKey) -> Result<(), StoreError> {
     })
     .map(|_| ())
     .map_err(classify)
-}
-
-fn stored_key(key: &NewKey) -> SshKey {
-    SshKey {
-        id: key.id,
-        project: key.project,
-        owner: key.owner,
-        name: key.name.as_str().to_owned(),
-        public_key: key.public_key.openssh().to_owned(),
-        fingerprint: key.public_key.fingerprint().as_str().to_owned(),
-        shared: key.shared,
-        created_at: key.created_at,
-    }
 }
 
 /// Changes sharing and keeps the counters in step.

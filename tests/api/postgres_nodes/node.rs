@@ -1,81 +1,31 @@
 //! `sshkeyd serve` processes on loopback ports, tokens made with the real
 //! CLI, and an HTTP client whose every request has a timeout.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use axum::http::StatusCode;
+use serde_json::{Value, json};
 
 use crate::http_client::{Client, RequestBuilder};
-use serde_json::{Value, json};
+use crate::serve::Serve;
 
 /// Every request gives up after this long, so a hang fails the test
 /// instead of stalling it.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A running `sshkeyd serve`, killed when dropped.
-pub struct Node {
-    /// `http://127.0.0.1:PORT`.
-    pub base: String,
-    /// Its stdout and stderr.
-    pub log: PathBuf,
-    child: Child,
+/// Starts a node on a free port, ready once `/readyz` answers (the database
+/// is reachable). The database URL goes in through the environment, so it
+/// never shows in `ps`.
+pub async fn start(database: &str, extra: &[&str], log_dir: &Path) -> Serve {
+    let args: Vec<&str> = ["--log-level", "info"].into_iter().chain(extra.iter().copied()).collect();
+    let log = log_dir.join(format!("node-{}.log", NEXT_LOG.fetch_add(1, Ordering::Relaxed)));
+    Serve::start(&args, &[("SSHKEYD_DATABASE_URL", database)], log, "/readyz").await
 }
 
-impl Node {
-    /// Starts a node on a free port. The database URL goes in through the
-    /// environment, so it never shows in `ps`.
-    pub async fn start(database: &str, extra: &[&str], log_dir: &Path) -> Node {
-        let port = free_port();
-        let log = log_dir.join(format!("node-{port}.log"));
-        let out = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--log-level", "info"])
-            .args(extra)
-            .env("SSHKEYD_DATABASE_URL", database)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .spawn()
-            .expect("starting sshkeyd serve");
-        let mut node = Node { base: format!("http://127.0.0.1:{port}"), log, child };
-        node.wait_until_ready().await;
-        node
-    }
-
-    async fn wait_until_ready(&mut self) {
-        let client = client();
-        for _ in 0..300 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("sshkeyd exited with {status}:\n{}", self.log_text());
-            }
-            let probe = client.get(format!("{}/readyz", self.base)).send().await;
-            if probe.is_ok_and(|r| r.status() == StatusCode::OK) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("sshkeyd did not become ready:\n{}", self.log_text());
-    }
-
-    /// Everything the node has logged so far.
-    pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+/// Numbers the nodes' log files.
+static NEXT_LOG: AtomicUsize = AtomicUsize::new(0);
 
 /// `sshkeyd token create --database URL --user USER --project P...`.
 pub fn create_token(database: &str, user: &str, projects: &[i64]) -> String {

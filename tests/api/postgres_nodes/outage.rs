@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::node::{self, Answer, Node, client, create_key, get, probe};
+use super::node::{self, Answer, client, create_key, get, probe};
 use crate::http_client::Client;
 use crate::store_suite::pg;
 
@@ -102,7 +102,7 @@ async fn stopping_postgres_under_load_gives_503s_then_service_resumes_without_re
     let url = pg::with_database(&cluster.url, "sshkeyd");
     let logs = tempfile::tempdir().unwrap();
     let token = node::create_token(&url, "alice", &[1]);
-    let nodes = [Node::start(&url, &NODE_ARGS, logs.path()).await, Node::start(&url, &NODE_ARGS, logs.path()).await];
+    let nodes = [node::start(&url, &NODE_ARGS, logs.path()).await, node::start(&url, &NODE_ARGS, logs.path()).await];
     let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
     let http = client();
 

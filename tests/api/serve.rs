@@ -1,0 +1,105 @@
+//! `sshkeyd serve` as a child process on a free loopback port, for the tests
+//! that need the real binary: signals and exit codes, everything it logs,
+//! several nodes on one database.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::http_client::Client;
+
+/// How often a start-up or exit is polled, and for how long a start-up.
+const POLL: Duration = Duration::from_millis(20);
+const START_POLLS: u32 = 750; // 15 s
+
+/// A running `sshkeyd serve`, killed when dropped.
+pub struct Serve {
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its stdout and stderr.
+    pub log: PathBuf,
+    child: Child,
+}
+
+impl Serve {
+    /// Starts `sshkeyd serve --listen 127.0.0.1:PORT ARGS` with `env` added,
+    /// logging to `log`, and waits until `ready_path` answers 200.
+    pub async fn start(args: &[&str], env: &[(&str, &str)], log: PathBuf, ready_path: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let addr = format!("127.0.0.1:{port}");
+        let out = std::fs::File::create(&log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
+            .args(["serve", "--listen", &addr])
+            .args(args)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("starting sshkeyd serve");
+        let mut serve = Self { base: format!("http://{addr}"), addr, log, child };
+        serve.wait_until_ready(ready_path).await;
+        serve
+    }
+
+    async fn wait_until_ready(&mut self, path: &str) {
+        let client = Client::with_timeout(Duration::from_secs(2));
+        for _ in 0..START_POLLS {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("sshkeyd exited with {status}:\n{}", self.log_text());
+            }
+            let probe = client.get(format!("{}{path}", self.base)).send().await;
+            if probe.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        panic!("sshkeyd did not answer {path} within 15 s:\n{}", self.log_text());
+    }
+
+    /// Everything it has logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether it has not exited yet.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// `kill -NAME`.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args([&format!("-{name}"), &pid]).status().unwrap().success(), "kill -{name}");
+    }
+
+    /// The exit status, if the process exits within `within`.
+    pub async fn exited_within(&mut self, within: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        None
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
