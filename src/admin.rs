@@ -42,6 +42,18 @@ pub async fn issue_token(
     expires_in: Option<std::time::Duration>,
 ) -> anyhow::Result<IssuedToken> {
     let issued = IssuedToken::generate();
+    record_token(store, &issued, user, projects, expires_in).await?;
+    Ok(issued)
+}
+
+/// Stores the hash of `issued` for `user` on `projects`.
+async fn record_token(
+    store: &dyn KeyStore,
+    issued: &IssuedToken,
+    user: &str,
+    projects: &[i64],
+    expires_in: Option<std::time::Duration>,
+) -> anyhow::Result<()> {
     let now = Timestamp::now();
     let token = NewToken {
         id: issued.id.clone(),
@@ -51,8 +63,7 @@ pub async fn issue_token(
         created_at: now,
         expires_at: expires_in.map(|d| now.plus(d)),
     };
-    store.create_token(token).await?;
-    Ok(issued)
+    Ok(store.create_token(token).await?)
 }
 
 /// `token create | list | revoke`.
@@ -150,9 +161,15 @@ pub async fn bootstrap_admin_token(store: &dyn KeyStore, database: &DatabaseUrl)
         return Ok(());
     }
     let path = admin_token_path(db_path);
-    let issued = issue_token(store, "admin", &[1], None).await?;
+    // The file first: a token stored without its file would be one nobody
+    // can read, and would stop the next start from making another.
+    let issued = IssuedToken::generate();
     write_secret_file(&path, &format!("{}\n", issued.text.as_str()))
         .with_context(|| format!("writing the admin token to {}", path.display()))?;
+    if let Err(e) = record_token(store, &issued, "admin", &[1], None).await {
+        let _ = std::fs::remove_file(&path);
+        return Err(e);
+    }
     tracing::warn!(
         path = %path.display(),
         "no API token existed, so one was created for user admin with access to project 1; \

@@ -81,6 +81,9 @@ mod tests {
         let presented = PresentedToken::parse(&issued.text).expect("own format");
         assert_eq!(presented.id, issued.id);
         assert!(presented.matches(&issued.secret_hash));
+        let secret = &issued.text[PREFIX.len() + ID_HEX_LEN + 1..];
+        let sha256: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        assert_eq!(issued.secret_hash, sha256, "what is stored is SHA-256 of the secret part");
         let other = IssuedToken::generate();
         assert!(!presented.matches(&other.secret_hash), "another token's hash must not match");
         assert_ne!(issued.text.as_str(), other.text.as_str());

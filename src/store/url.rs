@@ -37,21 +37,28 @@ impl DatabaseUrl {
     }
 }
 
+/// Masks the password the way tokio-postgres reads it: the credentials run
+/// to the first `@` anywhere in the URL, so a password may hold `/`, `?` or
+/// `#`. When the part before `@` cannot be a plain user name, the whole URL
+/// is hidden rather than guessed at.
 fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return "postgres://***".into() };
-    let (authority, tail) = rest.split_once('/').map_or((rest, None), |(a, t)| (a, Some(t)));
-    let Some((userinfo, host)) = authority.rsplit_once('@') else { return url.to_owned() };
-    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-    let masked = if userinfo.contains(':') { format!("{user}:***") } else { user.to_owned() };
-    match tail {
-        Some(tail) => format!("{scheme}://{masked}@{host}/{}", strip_password_param(tail)),
-        None => format!("{scheme}://{masked}@{host}"),
+    let (shown_user, after) = match rest.split_once('@') {
+        None => (String::new(), rest),
+        Some((creds, after)) => match creds.split_once(':') {
+            Some((user, _password)) => (format!("{user}:***@"), after),
+            None => (format!("{creds}@"), after),
+        },
+    };
+    if shown_user.contains(['/', '?', '#', '=']) {
+        return format!("{scheme}://***");
     }
+    format!("{scheme}://{shown_user}{}", strip_password_param(after))
 }
 
 /// `?password=` in the query string is legal too; hide it as well.
-fn strip_password_param(tail: &str) -> String {
-    let Some((path, query)) = tail.split_once('?') else { return tail.to_owned() };
+fn strip_password_param(host_and_path: &str) -> String {
+    let Some((path, query)) = host_and_path.split_once('?') else { return host_and_path.to_owned() };
     let params: Vec<String> = query
         .split('&')
         .map(|p| if p.starts_with("password=") { "password=***".to_owned() } else { p.to_owned() })
@@ -83,6 +90,11 @@ mod tests {
             ("postgres://u:hunter2@db:5432/keys", "postgres://u:***@db:5432/keys"),
             ("postgresql://u@db/keys", "postgresql://u@db/keys"),
             ("postgres://u@h/k?password=hunter2&sslmode=off", "postgres://u@h/k?password=***&sslmode=off"),
+            ("postgres://u:hunter2@db", "postgres://u:***@db"),
+            // The driver takes everything up to the first `@` as credentials.
+            ("postgres://u:hunter2/x@db/keys", "postgres://u:***@db/keys"),
+            ("postgres://u:hunter2?x#y@db/keys", "postgres://u:***@db/keys"),
+            ("postgres://db/k?password=hunter2@x", "postgres://***"),
         ];
         for (raw, shown) in cases {
             let url = DatabaseUrl::parse(raw).unwrap();

@@ -4,9 +4,11 @@ use std::time::Duration;
 
 use axum::http::Method;
 use serde_json::json;
-use sshkeyd::store::TokenId;
+use sha2::{Digest, Sha256};
+use sshkeyd::admin::{admin_token_path, bootstrap_admin_token};
+use sshkeyd::store::{self, DatabaseUrl, PoolOptions, TokenId};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, count_rows};
 
 #[tokio::test]
 async fn requests_without_a_valid_token_get_401() {
@@ -81,4 +83,27 @@ async fn an_expired_token_is_refused() {
     assert_eq!(app.list_keys(&token, 1, "").await.status, 200, "valid before expiry");
     tokio::time::sleep(Duration::from_millis(400)).await;
     app.list_keys(&token, 1, "").await.assert_error(401, "AuthenticationError");
+}
+
+#[tokio::test]
+async fn a_bootstrap_token_whose_file_cannot_be_written_is_not_stored_and_the_next_start_makes_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::Sqlite(dir.path().join("boot.db"));
+    let store = store::open(&url, &PoolOptions::default()).await.unwrap();
+    let DatabaseUrl::Sqlite(db) = &url else { unreachable!() };
+    let token_path = admin_token_path(db);
+    // A directory where the file should go makes the write fail.
+    std::fs::create_dir(&token_path).unwrap();
+    assert!(bootstrap_admin_token(store.as_ref(), &url).await.is_err(), "the write fails");
+    assert!(!store.has_tokens().await.unwrap(), "no token is stored without its file");
+    assert_eq!(count_rows(&url, "tokens").await, 0);
+
+    std::fs::remove_dir(&token_path).unwrap();
+    bootstrap_admin_token(store.as_ref(), &url).await.unwrap();
+    let text = std::fs::read_to_string(&token_path).unwrap();
+    assert_eq!(count_rows(&url, "tokens").await, 1);
+    let (id, secret) = text.trim().strip_prefix("skd_").unwrap().split_once('_').unwrap();
+    let stored = store.find_token(&TokenId(id.to_owned())).await.unwrap().expect("the file's token is stored");
+    let sha256: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+    assert_eq!(stored.secret_hash, sha256, "only the SHA-256 of the secret is stored");
 }

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::helpers::keygen;
@@ -65,21 +67,25 @@ fn secret_of(token: &str) -> &str {
 }
 
 /// What must never be written: the base64 body lines of private keys, the
-/// PEM marker, whole tokens and their secret parts.
+/// PEM marker, whole tokens, their secret parts, and those secrets' raw
+/// bytes (what a store that skipped the hash would keep).
 #[derive(Default)]
-struct Needles(Vec<(String, String)>);
+struct Needles(Vec<(String, Vec<u8>)>);
 
 impl Needles {
     fn private_key(&mut self, what: &str, pem: &str) {
         let body = pem.lines().map(str::trim).filter(|l| !l.starts_with("-----") && l.len() >= 16);
-        let lines: Vec<_> = body.map(|l| (format!("a line of {what}"), l.to_owned())).collect();
+        let lines: Vec<_> = body.map(|l| (format!("a line of {what}"), l.as_bytes().to_vec())).collect();
         assert!(!lines.is_empty(), "{what} has body lines");
         self.0.extend(lines);
     }
 
     fn token(&mut self, what: &str, token: &str) {
-        self.0.push((format!("the {what} token"), token.to_owned()));
-        self.0.push((format!("the secret of the {what} token"), secret_of(token).to_owned()));
+        let secret = secret_of(token);
+        let raw = URL_SAFE_NO_PAD.decode(secret).unwrap_or_else(|e| panic!("{what}: secret is not base64url: {e}"));
+        self.0.push((format!("the {what} token"), token.as_bytes().to_vec()));
+        self.0.push((format!("the secret of the {what} token"), secret.as_bytes().to_vec()));
+        self.0.push((format!("the raw secret of the {what} token"), raw));
     }
 
     /// Every needle found in `haystack`, described.
@@ -87,7 +93,7 @@ impl Needles {
         let mut found: Vec<String> = self
             .0
             .iter()
-            .filter(|(_, needle)| contains(haystack, needle.as_bytes()))
+            .filter(|(_, needle)| contains(haystack, needle))
             .map(|(what, _)| format!("{name} holds {what}"))
             .collect();
         if contains(haystack, b"PRIVATE KEY") {
@@ -257,5 +263,7 @@ fn the_scan_reports_a_planted_private_key_line_and_token_secret() {
     assert_eq!(needles.found_in("log", planted.as_bytes()), ["log holds a line of a key"]);
     let planted = format!("token={}", secret_of(token));
     assert_eq!(needles.found_in("log", planted.as_bytes()), ["log holds the secret of the test token"]);
+    let planted = [b"hash=".as_slice(), &[0u8; 32]].concat();
+    assert_eq!(needles.found_in("db", &planted), ["db holds the raw secret of the test token"]);
     assert_eq!(needles.found_in("db", pem.as_bytes()).len(), 2, "a line and the PEM marker");
 }

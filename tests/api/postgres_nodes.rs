@@ -65,10 +65,10 @@ impl TwoNodes {
     }
 }
 
-/// The password in `postgres://user:password@...`, if any.
+/// The password in `postgres://user:password@...`, if any, read as the
+/// driver reads it: the credentials run to the first `@`.
 fn password_of(url: &str) -> Option<String> {
-    let authority = url.split_once("://")?.1.split('/').next()?;
-    let userinfo = authority.rsplit_once('@')?.0;
+    let userinfo = url.split_once("://")?.1.split_once('@')?.0;
     Some(userinfo.split_once(':')?.1.to_owned()).filter(|p| !p.is_empty())
 }
 
@@ -136,6 +136,7 @@ fn passwords_are_found_in_urls_that_have_one() {
         ("postgres://u:secret@127.0.0.1:5432/db", Some("secret")),
         ("postgres://u@127.0.0.1/db", None),
         ("postgres://127.0.0.1/db", None),
+        ("postgres://u:se/cr?et@127.0.0.1/db", Some("se/cr?et")),
     ];
     for (url, expected) in cases {
         assert_eq!(password_of(url).as_deref(), expected, "{url}");
