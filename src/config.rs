@@ -12,11 +12,6 @@ use serde::Deserialize;
 
 use crate::store::{DatabaseUrl, PoolOptions};
 
-/// Default listen address: loopback, as plain HTTP belongs there.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
-/// Default database, relative to the working directory.
-pub const DEFAULT_DATABASE: &str = "sqlite://sshkeyd.db";
-
 /// A duration written as `30s`, `5m`, `90d` and so on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HumanDuration(pub Duration);
@@ -208,11 +203,13 @@ impl Settings {
     /// Applies the defaults.
     pub fn resolve(self) -> Config {
         let secs = |d: Option<HumanDuration>, default: u64| d.map_or(Duration::from_secs(default), |d| d.0);
+        let or = |d: Option<HumanDuration>, default: Duration| d.map_or(default, |d| d.0);
+        let default_pool = PoolOptions::default();
         let pool = PoolOptions {
-            max_connections: self.db_max_connections.unwrap_or(16).max(1),
-            acquire_timeout: secs(self.db_acquire_timeout, 3),
-            connect_timeout: secs(self.db_connect_timeout, 3),
-            statement_timeout: secs(self.db_statement_timeout, 5),
+            max_connections: self.db_max_connections.unwrap_or(default_pool.max_connections).max(1),
+            acquire_timeout: or(self.db_acquire_timeout, default_pool.acquire_timeout),
+            connect_timeout: or(self.db_connect_timeout, default_pool.connect_timeout),
+            statement_timeout: or(self.db_statement_timeout, default_pool.statement_timeout),
         };
         let rate = self.rate_limit.filter(|r| *r > 0);
         Config {

@@ -7,6 +7,7 @@
 use std::sync::OnceLock;
 
 use axum::{Router, routing::get};
+use metrics::Label;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
@@ -40,13 +41,17 @@ pub async fn serve(
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
-/// Counts one finished HTTP request.
+/// Counts one finished HTTP request. Its labels are owned strings, which
+/// the `metrics` macros build even when no recorder is installed, so this
+/// returns at once when metrics are off (the default).
 pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
-    let labels = [("method", method.to_owned()), ("route", route.to_owned())];
-    metrics::histogram!("sshkeyd_http_request_duration_seconds", &labels).record(seconds);
-    let status = status.to_string();
-    metrics::counter!("sshkeyd_http_requests_total", "method" => method.to_owned(), "route" => route.to_owned(), "status" => status)
-        .increment(1);
+    if !matches!(HANDLE.get(), Some(Ok(_))) {
+        return;
+    }
+    let mut labels = vec![Label::new("method", method.to_owned()), Label::new("route", route.to_owned())];
+    metrics::histogram!("sshkeyd_http_request_duration_seconds", labels.clone()).record(seconds);
+    labels.push(Label::new("status", status.to_string()));
+    metrics::counter!("sshkeyd_http_requests_total", labels).increment(1);
 }
 
 /// Tracks requests in flight: up on creation, down on drop.

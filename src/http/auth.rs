@@ -42,7 +42,6 @@ impl Principal {
 
 struct Cached {
     record: Arc<TokenRecord>,
-    projects: Arc<[ProjectId]>,
     fetched: Instant,
     touched: Option<Instant>,
 }
@@ -93,7 +92,7 @@ impl Authenticator {
         }
         let presented = PresentedToken::parse(token.trim()).ok_or(Failure::Rejected("malformed", INVALID))?;
         let found = self.lookup(&presented.id).await.map_err(Failure::Store)?;
-        let (record, projects) = found.ok_or(Failure::Rejected("unknown", INVALID))?;
+        let record = found.ok_or(Failure::Rejected("unknown", INVALID))?;
         if !presented.matches(&record.secret_hash) {
             return Err(Failure::Rejected("wrong_secret", INVALID));
         }
@@ -101,34 +100,33 @@ impl Authenticator {
             return Err(Failure::Rejected("revoked_or_expired", INVALID));
         }
         self.note_use(&record.id);
-        Ok(Principal { user: record.user, token: record.id.clone(), projects })
+        Ok(Principal { user: record.user, token: record.id.clone(), projects: record.projects.clone() })
     }
 
-    async fn lookup(&self, id: &TokenId) -> Result<Option<(Arc<TokenRecord>, Arc<[ProjectId]>)>, ApiError> {
+    async fn lookup(&self, id: &TokenId) -> Result<Option<Arc<TokenRecord>>, ApiError> {
         if let Some(hit) = self.cached(id) {
             return Ok(Some(hit));
         }
         let Some(record) = self.store.find_token(id).await? else { return Ok(None) };
         let record = Arc::new(record);
-        let projects: Arc<[ProjectId]> = record.projects.clone().into();
-        self.remember(id, &record, &projects);
-        Ok(Some((record, projects)))
+        self.remember(id, &record);
+        Ok(Some(record))
     }
 
-    fn cached(&self, id: &TokenId) -> Option<(Arc<TokenRecord>, Arc<[ProjectId]>)> {
+    fn cached(&self, id: &TokenId) -> Option<Arc<TokenRecord>> {
         let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
         let hit = cache.get(id).filter(|c| c.fetched.elapsed() < CACHE_TTL)?;
-        Some((hit.record.clone(), hit.projects.clone()))
+        Some(hit.record.clone())
     }
 
     /// Caches a fresh record, keeping when the token was last recorded as used.
-    fn remember(&self, id: &TokenId, record: &Arc<TokenRecord>, projects: &Arc<[ProjectId]>) {
+    fn remember(&self, id: &TokenId, record: &Arc<TokenRecord>) {
         let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= CACHE_MAX {
             cache.clear();
         }
         let touched = cache.get(id).and_then(|c| c.touched);
-        let entry = Cached { record: record.clone(), projects: projects.clone(), fetched: Instant::now(), touched };
+        let entry = Cached { record: record.clone(), fetched: Instant::now(), touched };
         cache.insert(id.clone(), entry);
     }
 

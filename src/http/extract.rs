@@ -15,15 +15,11 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if let Some(principal) = parts.extensions.get::<Principal>() {
-            return Ok(principal.clone());
-        }
         let principal = state.auth.authenticate(&parts.headers).await?;
         tracing::Span::current().record("user_id", principal.user.0);
         if let Some(limiter) = &state.rate_limiter {
             limiter.check(&principal.token)?;
         }
-        parts.extensions.insert(principal.clone());
         Ok(principal)
     }
 }
@@ -127,10 +123,14 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::validation("could not read the request body"))?;
-        let value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::validation(format!("malformed JSON body: {}", json_problem(&e))))?;
-        Ok(Self(value))
+        parse_json(&bytes).map(Self)
     }
+}
+
+/// Parses a request body as JSON; a syntax error is a 400 that says where.
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::validation(format!("malformed JSON body: {}", json_problem(&e))))
 }
 
 /// serde_json's syntax messages carry only a category and a position.

@@ -41,12 +41,6 @@ pub struct Limits {
     pub rate_limit: Option<(u32, u32)>,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Self { request_timeout: Duration::from_secs(30), max_in_flight: 1024, rate_limit: None }
-    }
-}
-
 /// Wraps the router in one admission middleware (see [`admit`]).
 pub fn wrap(
     routes: Router,

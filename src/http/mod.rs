@@ -25,21 +25,18 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use auth::{Authenticator, Principal};
 pub use error::ApiError;
-pub use extract::parse_project_id;
 pub use request_id::RequestId;
-pub use ssh_keys::{CreateKeyInput, MAX_LIMIT};
+pub use ssh_keys::CreateKeyInput;
 
 /// Decodes and validates a create body exactly as the handler does (JSON
 /// parsing, then field checks), for fuzzing and property tests.
 pub fn decode_create_body(bytes: &[u8]) -> Result<CreateKeyInput, ApiError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|_| ApiError::validation("malformed JSON body"))?;
-    CreateKeyInput::from_json(&value)
+    CreateKeyInput::from_json(&extract::parse_json(bytes)?)
 }
 
 use crate::store::KeyStore;
 
-pub use limits::{Limits, MAX_BODY_BYTES, MAX_HEADER_BYTES, TokenRateLimiter};
+pub use limits::{Limits, MAX_BODY_BYTES, TokenRateLimiter};
 
 /// Settings the handlers need.
 #[derive(Debug, Clone)]

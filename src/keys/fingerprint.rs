@@ -24,11 +24,6 @@ impl Fingerprint {
         Self(hex)
     }
 
-    /// Wraps a fingerprint read back from the store, which computed it.
-    pub fn from_stored(hex: String) -> Self {
-        Self(hex)
-    }
-
     /// The colon-separated hex form.
     pub fn as_str(&self) -> &str {
         &self.0

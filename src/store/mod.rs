@@ -10,6 +10,7 @@ mod error;
 pub mod metered;
 mod model;
 pub mod postgres;
+mod queries;
 pub mod sqlite;
 mod url;
 

@@ -183,8 +183,8 @@ pub struct TokenRecord {
     pub user: UserId,
     /// SHA-256 of the secret part.
     pub secret_hash: [u8; 32],
-    /// Projects it may use.
-    pub projects: Vec<ProjectId>,
+    /// Projects it may use (shared with every request's `Principal`).
+    pub projects: std::sync::Arc<[ProjectId]>,
     /// Expiry, if any.
     pub expires_at: Option<Timestamp>,
     /// Set once revoked.

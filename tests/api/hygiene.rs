@@ -13,12 +13,12 @@ use serde_json::{Value, json};
 
 use crate::helpers::keygen;
 use crate::http_client::Client;
-use crate::serve::Serve;
+use crate::serve::{Serve, create_token, sqlite_url};
 
 /// `sshkeyd serve` over the SQLite file `db` with debug logs, logging to
 /// `server.log` beside it.
 async fn start(db: &Path) -> Serve {
-    let url = url(db);
+    let url = sqlite_url(db);
     let args = ["--database", url.as_str(), "--log-level", "debug"];
     Serve::start(&args, &[("RUST_LOG", "debug")], db.with_file_name("server.log"), "/healthz").await
 }
@@ -31,21 +31,11 @@ async fn stop(server: &mut Serve) {
     assert!(status.success(), "sshkeyd exits 0 on SIGTERM, got {status}");
 }
 
-fn url(db: &Path) -> String {
-    format!("sqlite://{}", db.display())
-}
-
 /// `sshkeyd token create` with debug logs; its stderr goes to `log`.
 fn cli_token(db: &Path, user: &str, projects: &[i64], log: &mut Vec<u8>) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sshkeyd"));
-    cmd.args(["token", "create", "--user", user, "--database", &url(db)]).env("RUST_LOG", "debug");
-    for p in projects {
-        cmd.args(["--project", &p.to_string()]);
-    }
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "token create: {}", String::from_utf8_lossy(&out.stderr));
-    log.extend_from_slice(&out.stderr);
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    let (token, stderr) = create_token(&sqlite_url(db), user, projects, &[("RUST_LOG", "debug")]);
+    log.extend_from_slice(&stderr);
+    token
 }
 
 /// `ssh-keygen -t kind -m format`: the private key text.

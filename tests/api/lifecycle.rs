@@ -3,7 +3,6 @@
 //! drain timeout, and exits 0; past the drain timeout it exits anyway.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -13,12 +12,12 @@ use tokio::net::TcpStream;
 use crate::helpers::{Keygen, count_rows, keygen, md5_fingerprint};
 use crate::http_client::Client;
 use crate::limits::wire::{closed_within, read_reply, start_post};
-use crate::serve::Serve;
+use crate::serve::{Serve, create_token, sqlite_url};
 use sshkeyd::store::DatabaseUrl;
 
 /// `sshkeyd serve` over the SQLite file `db`, logging beside it.
 async fn start(db: &Path, extra: &[&str]) -> Serve {
-    let url = url(db);
+    let url = sqlite_url(db);
     let args: Vec<&str> = ["--database", url.as_str()].into_iter().chain(extra.iter().copied()).collect();
     Serve::start(&args, &[], db.with_extension("log"), "/healthz").await
 }
@@ -43,18 +42,9 @@ async fn refuses_connections_within(addr: &str, within: Duration) -> Option<Dura
     None
 }
 
-fn url(db: &Path) -> String {
-    format!("sqlite://{}", db.display())
-}
-
 /// `sshkeyd token create --user USER --project 1`.
 fn cli_token(db: &Path, user: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
-        .args(["token", "create", "--user", user, "--project", "1", "--database", &url(db)])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "token create: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    create_token(&sqlite_url(db), user, &[1], &[]).0
 }
 
 /// The stored fingerprint of the key called `name`, read from the file.

@@ -14,7 +14,7 @@ use sshkeyd::store::DatabaseUrl;
 use tokio::task::JoinSet;
 
 use crate::helpers::count_rows;
-use crate::serve::Serve;
+use crate::serve::{Serve, create_token};
 use crate::store_suite::pg::TestDatabase;
 use node::{Answer, client, create_key, get};
 
@@ -35,7 +35,7 @@ impl TwoNodes {
         // The token is made first, so its run of `token create` migrates
         // the database; the nodes then start together and race only to
         // find the migration applied.
-        let token = node::create_token(&db.url, "alice", &[1, 2]);
+        let (token, _) = create_token(&db.url, "alice", &[1, 2], &[]);
         let (a, b) = tokio::join!(node::start(&db.url, extra, logs.path()), node::start(&db.url, extra, logs.path()));
         Some(Self {
             nodes: [a, b],

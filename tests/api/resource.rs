@@ -201,7 +201,7 @@ async fn the_quota_is_enforced_with_a_message_naming_the_limit() {
     }
     let over = app.create_key(&alice, 1, json!({"name": "quota-3"})).await;
     over.assert_error(403, "ForbiddenError");
-    assert!(over.str("message").contains('3'), "names the limit: {}", over.body);
+    assert!(over.str("message").contains("at most 3 SSH keys"), "names the limit: {}", over.body);
     assert_eq!(app.count_rows("ssh_keys").await, 3);
     let first = app.list_keys(&alice, 1, "").await.body["results"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(app.delete_key(&alice, 1, &first).await.status, 204);

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -93,6 +93,24 @@ impl Serve {
         }
         None
     }
+}
+
+/// `sqlite://PATH`.
+pub fn sqlite_url(db: &Path) -> String {
+    format!("sqlite://{}", db.display())
+}
+
+/// `sshkeyd token create --database URL --user USER --project P...` with
+/// `env` added: the token, and what the command wrote to stderr.
+pub fn create_token(database: &str, user: &str, projects: &[i64], env: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sshkeyd"));
+    cmd.args(["token", "create", "--database", database, "--user", user]).envs(env.iter().copied());
+    for p in projects {
+        cmd.args(["--project", &p.to_string()]);
+    }
+    let out = cmd.output().expect("running sshkeyd token create");
+    assert!(out.status.success(), "token create failed: {}", String::from_utf8_lossy(&out.stderr));
+    (String::from_utf8(out.stdout).unwrap().trim().to_owned(), out.stderr)
 }
 
 impl Drop for Serve {

@@ -24,7 +24,7 @@ use crate::store::{KeyId, ListQuery, NewKey, Timestamp};
 use input::{CreateKeyBody, KeyPath, ListParams, ListQueryDoc, ProjectPath, UpdateKeyBody, shared_from_json};
 use view::{CreatedSshKeySchema, PageView, SshKeyView};
 
-pub use input::{CreateKeyInput, MAX_LIMIT};
+pub use input::CreateKeyInput;
 
 /// Routes of the resource.
 pub fn router() -> Router<AppState> {

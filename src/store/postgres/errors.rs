@@ -36,6 +36,7 @@ const TRANSIENT_DRIVER_MESSAGES: [&str; 6] = [
 
 /// Maps a driver error.
 pub fn classify(e: tokio_postgres::Error) -> StoreError {
+    let text = describe(&e);
     if let Some(db) = e.as_db_error() {
         let code = db.code();
         if *code == SqlState::UNIQUE_VIOLATION {
@@ -43,10 +44,8 @@ pub fn classify(e: tokio_postgres::Error) -> StoreError {
         }
         let transient =
             TRANSIENT_CLASSES.iter().any(|class| code.code().starts_with(class)) || TRANSIENT_CODES.contains(code);
-        let text = format!("{} {}: {}", db.severity(), code.code(), db.message());
         return if transient { StoreError::Unavailable(text) } else { StoreError::Internal(anyhow::anyhow!(text)) };
     }
-    let text = describe(&e);
     if e.is_closed() || TRANSIENT_DRIVER_MESSAGES.iter().any(|m| text.starts_with(m)) {
         StoreError::Unavailable(text)
     } else {

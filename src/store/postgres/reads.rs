@@ -3,8 +3,11 @@
 
 use deadpool_postgres::GenericClient;
 
-use super::rows::{KEY_COLUMNS, key_from_row};
+use std::sync::LazyLock;
+
+use super::rows::key_from_row;
 use super::sql::{get, query, query_one, query_opt};
+use crate::store::queries::{PageQueries, key_columns};
 use crate::store::*;
 
 /// The key, if it is in `project` and visible to `viewer`.
@@ -14,11 +17,12 @@ pub async fn get_key(
     viewer: UserId,
     id: KeyId,
 ) -> Result<Option<SshKey>, StoreError> {
-    let sql = format!(
-        "SELECT {KEY_COLUMNS} FROM ssh_keys \
-         WHERE id = $1 AND project_id = $2 AND (shared OR owner_id = $3)"
+    let sql = concat!(
+        "SELECT ",
+        key_columns!(),
+        " FROM ssh_keys WHERE id = $1 AND project_id = $2 AND (shared OR owner_id = $3)"
     );
-    let row = query_opt(c, &sql, &[&id.0, &project.0, &viewer.0]).await?;
+    let row = query_opt(c, sql, &[&id.0, &project.0, &viewer.0]).await?;
     row.as_ref().map(key_from_row).transpose()
 }
 
@@ -32,18 +36,24 @@ pub async fn list_keys(c: &impl GenericClient, q: &ListQuery) -> Result<KeyPage,
 /// `strpos` matches the needle literally and case-sensitively (like
 /// SQLite's `instr`), so `%`, `_` and `\` need no escaping.
 async fn page(c: &impl GenericClient, q: &ListQuery) -> Result<Vec<SshKey>, StoreError> {
-    let filter = if q.name_contains.is_some() { "AND strpos(name, $5) > 0" } else { "" };
-    let sql = format!(
-        "SELECT {KEY_COLUMNS} FROM ssh_keys \
-         WHERE project_id = $1 AND (shared OR owner_id = $2) {filter} \
-         ORDER BY {} LIMIT $3 OFFSET $4",
-        q.order.sql()
-    );
+    static SQL: LazyLock<PageQueries> = LazyLock::new(|| {
+        PageQueries::new(|order, filtered| {
+            let filter = if filtered { "AND strpos(name, $5) > 0" } else { "" };
+            format!(
+                "SELECT {} FROM ssh_keys \
+                 WHERE project_id = $1 AND (shared OR owner_id = $2) {filter} \
+                 ORDER BY {} LIMIT $3 OFFSET $4",
+                key_columns!(),
+                order.sql()
+            )
+        })
+    });
+    let sql = SQL.get(q.order, q.name_contains.is_some());
     let limit = i64::from(q.limit);
     let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
     let rows = match &q.name_contains {
-        Some(needle) => query(c, &sql, &[&q.project.0, &q.viewer.0, &limit, &offset, needle]).await?,
-        None => query(c, &sql, &[&q.project.0, &q.viewer.0, &limit, &offset]).await?,
+        Some(needle) => query(c, sql, &[&q.project.0, &q.viewer.0, &limit, &offset, needle]).await?,
+        None => query(c, sql, &[&q.project.0, &q.viewer.0, &limit, &offset]).await?,
     };
     rows.iter().map(key_from_row).collect()
 }

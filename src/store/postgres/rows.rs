@@ -5,10 +5,7 @@ use tokio_postgres::Row;
 use super::sql::get;
 use crate::store::*;
 
-/// Columns of `ssh_keys` in the order [`key_from_row`] reads them.
-pub const KEY_COLUMNS: &str = "id, project_id, owner_id, name, public_key, fingerprint, shared, created_at";
-
-/// Reads a key selected with [`KEY_COLUMNS`].
+/// Reads a key selected with `key_columns!()`.
 pub fn key_from_row(row: &Row) -> Result<SshKey, StoreError> {
     Ok(SshKey {
         id: KeyId(get(row, 0)?),

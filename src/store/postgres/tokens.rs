@@ -22,7 +22,7 @@ pub async fn find(c: &impl GenericClient, id: &TokenId) -> Result<Option<TokenRe
         secret_hash,
         expires_at: timestamp(&row, 2)?,
         revoked: get(&row, 3)?,
-        projects: projects(&row, 4)?,
+        projects: projects(&row, 4)?.into(),
     }))
 }
 

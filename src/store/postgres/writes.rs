@@ -6,8 +6,9 @@
 
 use deadpool_postgres::Transaction;
 
-use super::rows::{KEY_COLUMNS, key_from_row};
+use super::rows::key_from_row;
 use super::sql::{execute, query_opt};
+use crate::store::queries::key_columns;
 use crate::store::*;
 
 /// Inserts the key, then takes a quota slot. The insert goes first so that a
@@ -102,8 +103,8 @@ pub async fn delete_key(
 /// concurrent change of the same key wait and then see this one's result,
 /// so two unshares cannot both adjust the counters.
 async fn owned_key(tx: &Transaction<'_>, project: ProjectId, id: KeyId, actor: UserId) -> Result<SshKey, StoreError> {
-    let sql = format!("SELECT {KEY_COLUMNS} FROM ssh_keys WHERE id = $1 AND project_id = $2 FOR UPDATE");
-    let row = query_opt(tx, &sql, &[&id.0, &project.0]).await?.ok_or(StoreError::NotFound)?;
+    let sql = concat!("SELECT ", key_columns!(), " FROM ssh_keys WHERE id = $1 AND project_id = $2 FOR UPDATE");
+    let row = query_opt(tx, sql, &[&id.0, &project.0]).await?.ok_or(StoreError::NotFound)?;
     let key = key_from_row(&row)?;
     match (key.owner == actor, key.shared) {
         (true, _) => Ok(key),

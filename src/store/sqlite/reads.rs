@@ -12,7 +12,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::classify;
-use super::rows::{key_columns, key_from_row};
+use super::rows::key_from_row;
+use crate::store::queries::{PageQueries, key_columns};
 use crate::store::*;
 
 /// A fixed set of read-only connections. A caller takes the first free one
@@ -80,8 +81,8 @@ pub fn list_keys(conn: &Connection, q: &ListQuery) -> Result<KeyPage, StoreError
 /// The page query for an order, with or without the name filter. Built once
 /// per order: `prepare_cached` then finds it without a `format!` per request.
 fn list_sql(order: KeyOrder, filtered: bool) -> &'static str {
-    static SQL: LazyLock<Vec<(KeyOrder, [String; 2])>> = LazyLock::new(|| {
-        let build = |order: KeyOrder, filtered: bool| {
+    static SQL: LazyLock<PageQueries> = LazyLock::new(|| {
+        PageQueries::new(|order, filtered| {
             // `instr` matches the needle literally and case-sensitively, so
             // `%`, `_` and `\` need no escaping.
             let filter = if filtered { "AND instr(name, ?3) > 0" } else { "AND ?3 IS NULL" };
@@ -92,11 +93,9 @@ fn list_sql(order: KeyOrder, filtered: bool) -> &'static str {
                 key_columns!(),
                 order.sql()
             )
-        };
-        KeyOrder::ALL.iter().map(|&(_, o)| (o, [build(o, false), build(o, true)])).collect()
+        })
     });
-    let (_, sql) = SQL.iter().find(|(o, _)| *o == order).expect("every order is in KeyOrder::ALL");
-    &sql[usize::from(filtered)]
+    SQL.get(order, filtered)
 }
 
 /// Without a name filter the total comes from the counter rows: O(1)

@@ -5,17 +5,7 @@ use uuid::Uuid;
 
 use crate::store::*;
 
-/// Columns of `ssh_keys` in the order [`key_from_row`] reads them. A macro,
-/// so that queries are whole `&'static str`s built by `concat!` at compile
-/// time rather than `format!`ted per request.
-macro_rules! key_columns {
-    () => {
-        "id, project_id, owner_id, name, public_key, fingerprint, shared, created_at"
-    };
-}
-pub(crate) use key_columns;
-
-/// Reads a key selected with [`KEY_COLUMNS`].
+/// Reads a key selected with `key_columns!()`.
 pub fn key_from_row(row: &Row<'_>) -> rusqlite::Result<SshKey> {
     let id: [u8; 16] = row.get(0)?;
     Ok(SshKey {

@@ -20,7 +20,7 @@ pub fn find(c: &Connection, id: &TokenId) -> Result<Option<TokenRecord>, StoreEr
             secret_hash: hash,
             expires_at: r.get::<_, Option<i64>>(2)?.map(Timestamp),
             revoked: r.get(3)?,
-            projects: projects_from_csv(r.get(4)?),
+            projects: projects_from_csv(r.get(4)?).into(),
         })
     })
     .optional()

@@ -4,7 +4,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::classify;
-use super::rows::{key_columns, key_from_row};
+use super::rows::key_from_row;
+use crate::store::queries::key_columns;
 use crate::store::*;
 
 /// Inserts the key, then takes a quota slot. The insert goes first so that a

@@ -2,7 +2,6 @@
 //! CLI, and an HTTP client whose every request has a timeout.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -26,18 +25,6 @@ pub async fn start(database: &str, extra: &[&str], log_dir: &Path) -> Serve {
 
 /// Numbers the nodes' log files.
 static NEXT_LOG: AtomicUsize = AtomicUsize::new(0);
-
-/// `sshkeyd token create --database URL --user USER --project P...`.
-pub fn create_token(database: &str, user: &str, projects: &[i64]) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sshkeyd"));
-    cmd.args(["token", "create", "--database", database, "--user", user]);
-    for p in projects {
-        cmd.args(["--project", &p.to_string()]);
-    }
-    let out = cmd.output().expect("running sshkeyd token create");
-    assert!(out.status.success(), "token create failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 /// A client whose every request times out after [`CLIENT_TIMEOUT`].
 pub fn client() -> Client {

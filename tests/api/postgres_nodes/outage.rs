@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::node::{self, Answer, client, create_key, get, probe};
 use crate::http_client::Client;
+use crate::serve::create_token;
 use crate::store_suite::pg;
 
 /// Settings that make a dead database show quickly (1 s to wait for or open
@@ -101,7 +102,7 @@ async fn stopping_postgres_under_load_gives_503s_then_service_resumes_without_re
     pg::execute(&cluster.url, "CREATE DATABASE sshkeyd").await;
     let url = pg::with_database(&cluster.url, "sshkeyd");
     let logs = tempfile::tempdir().unwrap();
-    let token = node::create_token(&url, "alice", &[1]);
+    let (token, _) = create_token(&url, "alice", &[1], &[]);
     let nodes = [node::start(&url, &NODE_ARGS, logs.path()).await, node::start(&url, &NODE_ARGS, logs.path()).await];
     let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
     let http = client();

@@ -20,7 +20,7 @@ pub async fn a_created_token_is_found_with_its_user_and_sorted_projects(fx: &Fix
     fx.store.create_token(token("tok-alice", "alice", &[30, 1, 2], now)).await.unwrap();
     let found = fx.store.find_token(&TokenId("tok-alice".into())).await.unwrap().expect("the token is found");
     assert_eq!(found.user, fx.store.ensure_user("alice").await.unwrap(), "it belongs to alice");
-    assert_eq!(found.projects, [1, 2, 30].map(ProjectId), "projects in ascending order");
+    assert_eq!(*found.projects, [1, 2, 30].map(ProjectId), "projects in ascending order");
     assert_eq!(found.secret_hash, [9; 32], "the stored hash");
     assert_eq!(found.expires_at, Some(now.plus(std::time::Duration::from_secs(3600))));
     assert!(!found.revoked);

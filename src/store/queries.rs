@@ -1,0 +1,30 @@
+//! SQL pieces both backends share, built without a `format!` per request.
+
+use super::KeyOrder;
+
+/// Columns of `ssh_keys` in the order each backend's `key_from_row` reads
+/// them. A macro, so that queries are whole `&'static str`s built by
+/// `concat!` at compile time.
+macro_rules! key_columns {
+    () => {
+        "id, project_id, owner_id, name, public_key, fingerprint, shared, created_at"
+    };
+}
+pub(crate) use key_columns;
+
+/// The list page query for every order, with and without the name filter,
+/// built once (the order is not a bind parameter, so the text varies).
+pub struct PageQueries(Vec<(KeyOrder, [String; 2])>);
+
+impl PageQueries {
+    /// Builds `build(order, filtered)` for every order.
+    pub fn new(build: impl Fn(KeyOrder, bool) -> String) -> Self {
+        Self(KeyOrder::ALL.iter().map(|&(_, o)| (o, [build(o, false), build(o, true)])).collect())
+    }
+
+    /// The query for `order`, with the name filter when `filtered`.
+    pub fn get(&self, order: KeyOrder, filtered: bool) -> &str {
+        let (_, sql) = self.0.iter().find(|(o, _)| *o == order).expect("every order is in KeyOrder::ALL");
+        &sql[usize::from(filtered)]
+    }
+}
