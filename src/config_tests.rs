@@ -17,12 +17,19 @@ fn the_printed_default_file_parses_and_names_every_setting() {
     assert!(!debug.contains("None"), "every setting appears in the default file: {debug}");
     let config = file.resolve();
     let defaults = Config::default();
+    // The file shows every setting at its default; only the examples of
+    // settings that are off by default (TLS, metrics, log filter) differ.
     assert_eq!(config.listen, defaults.listen);
     assert_eq!(config.database, defaults.database);
     assert_eq!(config.max_keys_per_project, 100);
+    assert_eq!(config.max_keys_per_project, defaults.max_keys_per_project);
+    assert_eq!(config.pool, defaults.pool);
     assert_eq!(config.request_timeout, defaults.request_timeout);
+    assert_eq!(config.header_read_timeout, defaults.header_read_timeout);
+    assert_eq!(config.drain_timeout, defaults.drain_timeout);
     assert_eq!(config.max_in_flight, defaults.max_in_flight);
     assert_eq!(config.rate_limit, None, "rate 0 means off");
+    assert_eq!(config.log_format, defaults.log_format);
 }
 
 #[test]

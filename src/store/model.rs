@@ -258,7 +258,7 @@ pub struct AuditEvent {
 }
 
 /// Connection pool settings. SQLite uses `max_connections` for its readers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolOptions {
     /// Maximum connections.
     pub max_connections: u32,
