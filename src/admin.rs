@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::cli::{AuditArgs, SeedArgs, TokenCommand};
 use crate::config::{Config, DatabaseArgs};
-use crate::keys::{KeyName, generate_ed25519};
-use crate::store::{self, DatabaseUrl, KeyId, KeyStore, NewKey, NewToken, PoolOptions, ProjectId, Timestamp, TokenId};
+use crate::domain::{KeyId, KeyName, NewKey, ProjectId, Timestamp, TokenId, generate_ed25519};
+use crate::store::{self, DatabaseUrl, KeyStore, NewToken, PoolOptions};
 use crate::tokens::IssuedToken;
 
 /// Binds the listener and runs the service until SIGINT or SIGTERM.

@@ -8,8 +8,8 @@
 pub mod admin;
 pub mod cli;
 pub mod config;
+pub mod domain;
 pub mod http;
-pub mod keys;
 pub mod metrics;
 pub mod server;
 pub mod store;

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::store::TokenId;
+use crate::domain::TokenId;
 
 const PREFIX: &str = "skd_";
 const ID_HEX_LEN: usize = 16;

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use axum::http::HeaderMap;
 
 use super::ApiError;
-use crate::store::{KeyStore, ProjectId, Timestamp, TokenId, TokenRecord, UserId};
+use crate::domain::{ProjectId, Timestamp, TokenId, UserId};
+use crate::store::{KeyStore, TokenRecord};
 use crate::tokens::PresentedToken;
 
 /// How long a looked-up token is trusted before it is read again.

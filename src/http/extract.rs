@@ -9,7 +9,8 @@ use axum::{
 use uuid::Uuid;
 
 use super::{ApiError, AppState, auth::Principal, request_id::RequestId};
-use crate::store::{AuditContext, KeyId, ProjectId, Timestamp};
+use crate::domain::{KeyId, ProjectId, Timestamp};
+use crate::store::AuditContext;
 
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;

@@ -21,7 +21,7 @@ use tokio::sync::Semaphore;
 use tower::{Service, ServiceBuilder};
 
 use super::ApiError;
-use crate::store::TokenId;
+use crate::domain::TokenId;
 
 /// Largest request body accepted; larger gets 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -1,5 +1,7 @@
 //! The one error type every backend returns.
 
+use crate::domain::ChangeRefused;
+
 /// What can go wrong in the store, in terms the HTTP layer can map.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -22,4 +24,13 @@ pub enum StoreError {
     /// Anything else: a bug or corrupt data. Maps to 500.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<ChangeRefused> for StoreError {
+    fn from(refused: ChangeRefused) -> Self {
+        match refused {
+            ChangeRefused::NotFound => Self::NotFound,
+            ChangeRefused::NotOwner => Self::NotOwner,
+        }
+    }
 }

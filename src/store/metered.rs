@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 
-use super::*;
+use super::{AuditContext, AuditEvent, KeyPage, KeyStore, ListQuery, NewToken, StoreError, TokenInfo, TokenRecord};
+use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId};
 
 /// Wraps a store and records `sshkeyd_store_operation_duration_seconds`.
 pub struct MeteredStore {

@@ -1,6 +1,6 @@
 //! SQL pieces both backends share, built without a `format!` per request.
 
-use super::KeyOrder;
+use crate::domain::KeyOrder;
 
 /// Columns of `ssh_keys` in the order each backend's `key_from_row` reads
 /// them. A macro, so that queries are whole `&'static str`s built by
@@ -12,14 +12,26 @@ macro_rules! key_columns {
 }
 pub(crate) use key_columns;
 
+/// The `ORDER BY` clause of an order, identical on both backends (names use
+/// binary collation on both).
+pub fn order_by(order: KeyOrder) -> &'static str {
+    match order {
+        KeyOrder::CreatedAsc => "created_at ASC, id ASC",
+        KeyOrder::CreatedDesc => "created_at DESC, id DESC",
+        KeyOrder::NameAsc => "name ASC, id ASC",
+        KeyOrder::NameDesc => "name DESC, id DESC",
+    }
+}
+
 /// The list page query for every order, with and without the name filter,
 /// built once (the order is not a bind parameter, so the text varies).
 pub struct PageQueries(Vec<(KeyOrder, [String; 2])>);
 
 impl PageQueries {
-    /// Builds `build(order, filtered)` for every order.
-    pub fn new(build: impl Fn(KeyOrder, bool) -> String) -> Self {
-        Self(KeyOrder::ALL.iter().map(|&(_, o)| (o, [build(o, false), build(o, true)])).collect())
+    /// Builds `build(order_by, filtered)` for every order.
+    pub fn new(build: impl Fn(&str, bool) -> String) -> Self {
+        let queries = KeyOrder::ALL.map(|o| (o, [build(order_by(o), false), build(order_by(o), true)]));
+        Self(queries.into())
     }
 
     /// The query for `order`, with the name filter when `filtered`.

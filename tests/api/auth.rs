@@ -6,7 +6,8 @@ use axum::http::Method;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sshkeyd::admin::{admin_token_path, bootstrap_admin_token};
-use sshkeyd::store::{self, DatabaseUrl, PoolOptions, TokenId};
+use sshkeyd::domain::TokenId;
+use sshkeyd::store::{self, DatabaseUrl, PoolOptions};
 
 use crate::helpers::{TestApp, count_rows};
 

@@ -8,15 +8,26 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::{KeyName, KeyOrder, PublicKey};
 use crate::http::ApiError;
-use crate::keys::{KeyName, PublicKey};
-use crate::store::KeyOrder;
 
 /// Largest page size.
 pub const MAX_LIMIT: u32 = 1000;
 const DEFAULT_LIMIT: u32 = 10;
 /// Longest name filter worth running (names are at most 63 characters).
 const MAX_NAME_FILTER: usize = 255;
+
+/// How `order_by` spells each order, in the order the document lists them.
+const ORDER_BY: [(&str, KeyOrder); 4] = [
+    ("created_at.asc", KeyOrder::CreatedAsc),
+    ("created_at.desc", KeyOrder::CreatedDesc),
+    ("name.asc", KeyOrder::NameAsc),
+    ("name.desc", KeyOrder::NameDesc),
+];
+
+fn parse_order(spelling: &str) -> Option<KeyOrder> {
+    ORDER_BY.iter().find(|(name, _)| *name == spelling).map(|(_, order)| *order)
+}
 
 /// A validated create body.
 pub struct CreateKeyInput {
@@ -147,11 +158,11 @@ impl ListParams {
                 0
             }
         };
-        let order = match seen.get("order_by").map(|v| KeyOrder::parse(v)) {
+        let order = match seen.get("order_by").map(|v| parse_order(v)) {
             None => KeyOrder::default(),
             Some(Some(order)) => order,
             Some(None) => {
-                let names: Vec<&str> = KeyOrder::ALL.iter().map(|(n, _)| *n).collect();
+                let names: Vec<&str> = ORDER_BY.iter().map(|(n, _)| *n).collect();
                 problems.add("order_by", format!("must be one of {}", names.join(", ")));
                 KeyOrder::default()
             }
@@ -234,13 +245,13 @@ pub struct ListQueryDoc {
     order_by: Option<String>,
 }
 
-/// `order_by`'s enum, from the orders the store knows.
+/// `order_by`'s enum, from [`ORDER_BY`].
 fn order_by_schema() -> Object {
-    let default = KeyOrder::ALL.iter().find(|(_, order)| *order == KeyOrder::default()).map(|(name, _)| *name);
+    let default = ORDER_BY.iter().find(|(_, order)| *order == KeyOrder::default()).map(|(name, _)| *name);
     ObjectBuilder::new()
         .schema_type(Type::String)
         .description(Some("Sort order; ties are broken by id, so pages never overlap or skip"))
-        .enum_values(Some(KeyOrder::ALL.iter().map(|(name, _)| *name)))
+        .enum_values(Some(ORDER_BY.iter().map(|(name, _)| *name)))
         .default(default.map(Value::from))
         .build()
 }

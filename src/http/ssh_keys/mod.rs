@@ -19,8 +19,8 @@ use uuid::Uuid;
 use super::extract::{JsonBody, KeyScope, ProjectScope};
 use super::openapi::ErrorResponse;
 use super::{ApiError, AppState};
-use crate::keys::generate_ed25519;
-use crate::store::{KeyId, ListQuery, NewKey, Timestamp};
+use crate::domain::{KeyId, NewKey, Timestamp, generate_ed25519};
+use crate::store::ListQuery;
 use input::{CreateKeyBody, KeyPath, ListParams, ListQueryDoc, ProjectPath, UpdateKeyBody, shared_from_json};
 use view::{CreatedSshKeySchema, PageView, SshKeyView};
 

@@ -16,7 +16,8 @@ use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::store::{KeyPage, SshKey};
+use crate::domain::SshKey;
+use crate::store::KeyPage;
 
 /// Gcore's `SSHKeySerializer`, used by get, list and update.
 #[derive(Debug, Serialize, ToSchema)]

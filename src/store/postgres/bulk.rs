@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::sql::execute;
 use super::writes::{adjust_private_count, adjust_project_counts};
-use crate::store::*;
+use crate::domain::{NewKey, ProjectId, UserId};
+use crate::store::StoreError;
 
 /// Keys per `INSERT ... SELECT FROM unnest(...)`: large enough to amortise
 /// the round trip, small enough to keep each message a few megabytes.

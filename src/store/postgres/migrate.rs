@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::{Client, NoTls};
 
 use super::errors::describe;
-use crate::store::Timestamp;
+use crate::domain::Timestamp;
 
 /// A migration: its version, its name, its SQL.
 struct Migration {

@@ -27,7 +27,11 @@ use async_trait::async_trait;
 use deadpool_postgres::{Object, Pool};
 use tokio::time::error::Elapsed;
 
-use super::*;
+use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId};
+use crate::store::{
+    AuditContext, AuditEvent, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError, TokenInfo,
+    TokenRecord,
+};
 use errors::{classify, pool_error};
 
 /// PostgreSQL-backed [`KeyStore`]. Its `Debug` shows neither URL nor

@@ -7,8 +7,9 @@ use std::sync::LazyLock;
 
 use super::rows::key_from_row;
 use super::sql::{get, query, query_one, query_opt};
+use crate::domain::{KeyId, ProjectId, SshKey, Timestamp, UserId};
 use crate::store::queries::{PageQueries, key_columns};
-use crate::store::*;
+use crate::store::{AuditEvent, KeyPage, ListQuery, StoreError};
 
 /// The key, if it is in `project` and visible to `viewer`.
 pub async fn get_key(
@@ -37,14 +38,13 @@ pub async fn list_keys(c: &impl GenericClient, q: &ListQuery) -> Result<KeyPage,
 /// SQLite's `instr`), so `%`, `_` and `\` need no escaping.
 async fn page(c: &impl GenericClient, q: &ListQuery) -> Result<Vec<SshKey>, StoreError> {
     static SQL: LazyLock<PageQueries> = LazyLock::new(|| {
-        PageQueries::new(|order, filtered| {
+        PageQueries::new(|order_by, filtered| {
             let filter = if filtered { "AND strpos(name, $5) > 0" } else { "" };
             format!(
                 "SELECT {} FROM ssh_keys \
                  WHERE project_id = $1 AND (shared OR owner_id = $2) {filter} \
-                 ORDER BY {} LIMIT $3 OFFSET $4",
-                key_columns!(),
-                order.sql()
+                 ORDER BY {order_by} LIMIT $3 OFFSET $4",
+                key_columns!()
             )
         })
     });

@@ -3,7 +3,8 @@
 use tokio_postgres::Row;
 
 use super::sql::get;
-use crate::store::*;
+use crate::domain::{KeyId, ProjectId, SshKey, Timestamp, UserId};
+use crate::store::StoreError;
 
 /// Reads a key selected with `key_columns!()`.
 pub fn key_from_row(row: &Row) -> Result<SshKey, StoreError> {

@@ -4,7 +4,8 @@ use deadpool_postgres::{GenericClient, Transaction};
 
 use super::rows::{projects, timestamp};
 use super::sql::{execute, get, query, query_one, query_opt};
-use crate::store::*;
+use crate::domain::{Timestamp, TokenId, UserId};
+use crate::store::{NewToken, StoreError, TokenInfo, TokenRecord};
 
 /// The token with its user and projects, in one indexed read. Projects come
 /// sorted, as SQLite's `group_concat` over the primary key returns them.

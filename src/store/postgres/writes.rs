@@ -8,8 +8,9 @@ use deadpool_postgres::Transaction;
 
 use super::rows::key_from_row;
 use super::sql::{execute, query_opt};
+use crate::domain::{KeyId, NewKey, ProjectId, SshKey, UserId};
 use crate::store::queries::key_columns;
-use crate::store::*;
+use crate::store::{AuditContext, StoreError};
 
 /// Inserts the key, then takes a quota slot. The insert goes first so that a
 /// duplicate name reports 409 even when the project is full. The slot is a
@@ -98,19 +99,14 @@ pub async fn delete_key(
     record(tx, audit, "delete", &key).await
 }
 
-/// Loads and locks a key for a change by `actor`: absent if they cannot see
-/// it, `NotOwner` if they can but did not create it. `FOR UPDATE` makes a
+/// Loads and locks a key for a change by `actor`, who must be allowed to
+/// make it (see [`SshKey::authorize_change`]). `FOR UPDATE` makes a
 /// concurrent change of the same key wait and then see this one's result,
 /// so two unshares cannot both adjust the counters.
 async fn owned_key(tx: &Transaction<'_>, project: ProjectId, id: KeyId, actor: UserId) -> Result<SshKey, StoreError> {
     let sql = concat!("SELECT ", key_columns!(), " FROM ssh_keys WHERE id = $1 AND project_id = $2 FOR UPDATE");
-    let row = query_opt(tx, sql, &[&id.0, &project.0]).await?.ok_or(StoreError::NotFound)?;
-    let key = key_from_row(&row)?;
-    match (key.owner == actor, key.shared) {
-        (true, _) => Ok(key),
-        (false, true) => Err(StoreError::NotOwner),
-        (false, false) => Err(StoreError::NotFound),
-    }
+    let found = query_opt(tx, sql, &[&id.0, &project.0]).await?.as_ref().map(key_from_row).transpose()?;
+    Ok(SshKey::authorize_change(found, actor)?)
 }
 
 /// Adds to a project's shared and total counters.

@@ -2,6 +2,7 @@
 //! of read-only connections that never wait for it.
 
 mod connection;
+mod errors;
 mod reads;
 mod rows;
 mod tokens;
@@ -12,7 +13,11 @@ use std::path::Path;
 
 use async_trait::async_trait;
 
-use super::*;
+use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId};
+use crate::store::{
+    AuditContext, AuditEvent, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError, TokenInfo, TokenRecord,
+};
+use errors::classify;
 use reads::ReadPool;
 use writer::Writer;
 
@@ -65,26 +70,6 @@ fn has_pending_wal(path: &Path) -> bool {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     std::fs::metadata(wal).is_ok_and(|m| m.len() > 0)
-}
-
-/// Maps SQLite errors onto the store's: a unique violation is a conflict,
-/// and states that retrying later may fix (disk full, read-only, locked,
-/// I/O) are "unavailable".
-pub(crate) fn classify(e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode as C;
-    match e.sqlite_error_code() {
-        Some(C::ConstraintViolation) if e.to_string().contains("UNIQUE") => StoreError::Conflict,
-        Some(
-            C::DiskFull
-            | C::ReadOnly
-            | C::DatabaseBusy
-            | C::DatabaseLocked
-            | C::SystemIoFailure
-            | C::CannotOpen
-            | C::OutOfMemory,
-        ) => StoreError::Unavailable(e.to_string()),
-        _ => StoreError::Internal(e.into()),
-    }
 }
 
 #[async_trait]

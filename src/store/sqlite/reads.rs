@@ -11,10 +11,11 @@ use std::sync::{LazyLock, Mutex};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
-use super::classify;
+use super::errors::classify;
 use super::rows::key_from_row;
+use crate::domain::{KeyId, KeyOrder, ProjectId, SshKey, Timestamp, UserId};
 use crate::store::queries::{PageQueries, key_columns};
-use crate::store::*;
+use crate::store::{AuditEvent, KeyPage, ListQuery, StoreError};
 
 /// A fixed set of read-only connections. A caller takes the first free one
 /// and only waits when all are busy. Locks are never held across an
@@ -82,16 +83,15 @@ pub fn list_keys(conn: &Connection, q: &ListQuery) -> Result<KeyPage, StoreError
 /// per order: `prepare_cached` then finds it without a `format!` per request.
 fn list_sql(order: KeyOrder, filtered: bool) -> &'static str {
     static SQL: LazyLock<PageQueries> = LazyLock::new(|| {
-        PageQueries::new(|order, filtered| {
+        PageQueries::new(|order_by, filtered| {
             // `instr` matches the needle literally and case-sensitively, so
             // `%`, `_` and `\` need no escaping.
             let filter = if filtered { "AND instr(name, ?3) > 0" } else { "AND ?3 IS NULL" };
             format!(
                 "SELECT {} FROM ssh_keys \
                  WHERE project_id = ?1 AND (shared = 1 OR owner_id = ?2) {filter} \
-                 ORDER BY {} LIMIT ?4 OFFSET ?5",
-                key_columns!(),
-                order.sql()
+                 ORDER BY {order_by} LIMIT ?4 OFFSET ?5",
+                key_columns!()
             )
         })
     });

@@ -3,7 +3,7 @@
 use rusqlite::Row;
 use uuid::Uuid;
 
-use crate::store::*;
+use crate::domain::{KeyId, ProjectId, SshKey, Timestamp, UserId};
 
 /// Reads a key selected with `key_columns!()`.
 pub fn key_from_row(row: &Row<'_>) -> rusqlite::Result<SshKey> {

@@ -2,9 +2,10 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::classify;
+use super::errors::classify;
 use super::rows::projects_from_csv;
-use crate::store::*;
+use crate::domain::{Timestamp, TokenId, UserId};
+use crate::store::{NewToken, StoreError, TokenInfo, TokenRecord};
 
 /// The token with its user and projects, in one indexed read.
 pub fn find(c: &Connection, id: &TokenId) -> Result<Option<TokenRecord>, StoreError> {

@@ -159,7 +159,7 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
 
 fn run_in_savepoint(conn: &Connection, op: Op) -> AnyResult {
     let sql = |s: &str| conn.prepare_cached(s).and_then(|mut st| st.execute([]));
-    sql("SAVEPOINT job").map_err(super::classify)?;
+    sql("SAVEPOINT job").map_err(super::errors::classify)?;
     let result = op(conn);
     if result.is_err() && !conn.is_autocommit() {
         let _ = sql("ROLLBACK TO job");

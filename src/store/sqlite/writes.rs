@@ -3,10 +3,11 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::classify;
+use super::errors::classify;
 use super::rows::key_from_row;
+use crate::domain::{KeyId, NewKey, ProjectId, SshKey, UserId};
 use crate::store::queries::key_columns;
-use crate::store::*;
+use crate::store::{AuditContext, StoreError};
 
 /// Inserts the key, then takes a quota slot. The insert goes first so that a
 /// duplicate name reports 409 even when the project is full.
@@ -87,20 +88,15 @@ pub fn delete_key(c: &Connection, project: ProjectId, id: KeyId, audit: &AuditCo
     record(c, audit, "delete", &key)
 }
 
-/// Loads a key for a change by `actor`: absent if they cannot see it,
-/// `NotOwner` if they can but did not create it.
+/// Loads a key for a change by `actor`, who must be allowed to make it
+/// (see [`SshKey::authorize_change`]).
 fn owned_key(c: &Connection, project: ProjectId, id: KeyId, actor: UserId) -> Result<SshKey, StoreError> {
     let sql = concat!("SELECT ", key_columns!(), " FROM ssh_keys WHERE id = ?1 AND project_id = ?2");
-    let key = c
+    let found = c
         .prepare_cached(sql)
         .and_then(|mut s| s.query_row(params![id.0.as_bytes(), project.0], key_from_row).optional())
-        .map_err(classify)?
-        .ok_or(StoreError::NotFound)?;
-    match (key.owner == actor, key.shared) {
-        (true, _) => Ok(key),
-        (false, true) => Err(StoreError::NotOwner),
-        (false, false) => Err(StoreError::NotFound),
-    }
+        .map_err(classify)?;
+    Ok(SshKey::authorize_change(found, actor)?)
 }
 
 fn adjust_shared_count(c: &Connection, project: ProjectId, shared: i64, total: i64) -> Result<(), StoreError> {

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use sshkeyd::keys::{KeyName, generate_ed25519};
-use sshkeyd::store::{self, AuditContext, DatabaseUrl, KeyId, NewKey, PoolOptions, ProjectId, StoreError, Timestamp};
+use sshkeyd::domain::{KeyId, KeyName, NewKey, ProjectId, Timestamp, UserId, generate_ed25519};
+use sshkeyd::store::{self, AuditContext, DatabaseUrl, PoolOptions, StoreError};
 use tokio::task::JoinSet;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
@@ -129,7 +129,7 @@ fn signal(name: &str, pid: i32) -> bool {
     status.is_ok_and(|s| s.success())
 }
 
-fn key(project: i64, owner: sshkeyd::store::UserId, name: &str) -> NewKey {
+fn key(project: i64, owner: UserId, name: &str) -> NewKey {
     NewKey {
         id: KeyId(Uuid::new_v4()),
         project: ProjectId(project),
@@ -141,6 +141,6 @@ fn key(project: i64, owner: sshkeyd::store::UserId, name: &str) -> NewKey {
     }
 }
 
-fn audit(actor: sshkeyd::store::UserId) -> AuditContext {
+fn audit(actor: UserId) -> AuditContext {
     AuditContext { actor, request_id: "req-test".into(), at: Timestamp::now() }
 }

@@ -1,10 +1,11 @@
 //! The audit trail: one event per successful write, written with it.
 
-use sshkeyd::store::{AuditContext, ProjectId, StoreError, Timestamp};
+use sshkeyd::domain::{ProjectId, Timestamp, UserId};
+use sshkeyd::store::{AuditContext, StoreError};
 
 use super::fixture::Fixture;
 
-fn by(actor: sshkeyd::store::UserId, request_id: &str) -> AuditContext {
+fn by(actor: UserId, request_id: &str) -> AuditContext {
     AuditContext { actor, request_id: request_id.to_owned(), at: Timestamp::now() }
 }
 

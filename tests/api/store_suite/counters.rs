@@ -1,7 +1,7 @@
 //! The counter columns behind O(1) list totals and the quota must always
 //! equal what counting the rows gives.
 
-use sshkeyd::store::{KeyOrder, ProjectId, UserId};
+use sshkeyd::domain::{KeyOrder, ProjectId, UserId};
 
 use super::fixture::{Fixture, audit};
 

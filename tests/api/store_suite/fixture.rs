@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use sshkeyd::keys::{KeyName, generate_ed25519};
+use sshkeyd::domain::{
+    KeyId, KeyName, KeyOrder, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, generate_ed25519,
+};
 use sshkeyd::store::{
-    self, AuditContext, DatabaseUrl, KeyId, KeyOrder, KeyPage, KeyStore, ListQuery, NewKey, NewToken, PoolOptions,
-    ProjectId, SshKey, StoreError, Timestamp, TokenId, UserId,
+    self, AuditContext, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError,
 };
 use uuid::Uuid;
 

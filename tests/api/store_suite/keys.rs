@@ -1,7 +1,8 @@
 //! Creating, reading, changing and deleting keys: visibility, ownership,
 //! uniqueness and the quota.
 
-use sshkeyd::store::{KeyId, KeyOrder, ProjectId, StoreError, Timestamp};
+use sshkeyd::domain::{KeyId, KeyOrder, ProjectId, Timestamp};
+use sshkeyd::store::StoreError;
 use uuid::Uuid;
 
 use super::fixture::{Fixture, MAX_KEYS, audit, new_key};

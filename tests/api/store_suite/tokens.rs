@@ -1,6 +1,7 @@
 //! Users and tokens.
 
-use sshkeyd::store::{NewToken, ProjectId, StoreError, Timestamp, TokenId};
+use sshkeyd::domain::{ProjectId, Timestamp, TokenId};
+use sshkeyd::store::{NewToken, StoreError};
 
 use super::fixture::Fixture;
 

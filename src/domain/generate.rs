@@ -4,7 +4,7 @@ use rand::rngs::OsRng;
 use ssh_key::{Algorithm, LineEnding, PrivateKey};
 use zeroize::Zeroizing;
 
-use super::{KeyType, PublicKey};
+use super::public_key::{KeyType, PublicKey};
 
 /// A freshly generated pair. The private half lives only in zeroizing memory
 /// and has no `Debug`, `Clone` or `Serialize`, so it cannot be logged, copied
@@ -42,9 +42,9 @@ mod tests {
     #[test]
     fn ssh_keygen_derives_the_returned_public_key_from_the_private_key() {
         let pair = generate_ed25519().unwrap();
-        let derived = crate::keys::test_support::public_from_private(&pair.private_openssh);
+        let derived = crate::domain::keygen::public_from_private(&pair.private_openssh);
         assert_eq!(derived, pair.public.openssh());
-        let fp = crate::keys::test_support::md5_fingerprint(pair.public.openssh());
+        let fp = crate::domain::keygen::md5_fingerprint(pair.public.openssh());
         assert_eq!(fp, pair.public.fingerprint().as_str());
     }
 }

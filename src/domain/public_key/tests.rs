@@ -1,7 +1,9 @@
-use super::*;
-use crate::keys::test_support::{keygen, md5_fingerprint};
+use base64::{Engine, engine::general_purpose::STANDARD};
 use proptest::prelude::*;
-use ssh_key::public::{SkEcdsaSha2NistP256, SkEd25519};
+use ssh_key::public::{EcdsaPublicKey, Ed25519PublicKey, KeyData, SkEcdsaSha2NistP256, SkEd25519};
+
+use super::*;
+use crate::domain::keygen::{keygen, keygen_in, md5_fingerprint};
 
 /// Encodes key data as an OpenSSH line with the crate, for the security-key
 /// types that `ssh-keygen` cannot make without a device.
@@ -70,12 +72,14 @@ fn bad_keys_are_refused_with_a_reason() {
     let data = ed25519_data();
     let truncated = STANDARD.encode(&STANDARD.decode(&data).unwrap()[..40]);
     let trailing = STANDARD.encode([STANDARD.decode(&data).unwrap(), vec![0]].concat());
-    let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
+    let pem = keygen_in("rsa", Some(2048), Some("PEM")).private;
+    let pkcs8 = keygen_in("ecdsa", Some(256), Some("PKCS8")).private;
     let cases: Vec<(String, PublicKeyError, &str)> = vec![
         ("".into(), PublicKeyError::Empty, "empty"),
         (" \n ".into(), PublicKeyError::Empty, "whitespace only"),
         (ed.private.clone(), PublicKeyError::PrivateKey, "OpenSSH private key"),
-        (pem.into(), PublicKeyError::PrivateKey, "PEM private key"),
+        (pem, PublicKeyError::PrivateKey, "PEM private key"),
+        (pkcs8, PublicKeyError::PrivateKey, "PKCS#8 private key"),
         ("PuTTY-User-Key-File-3: ssh-ed25519".into(), PublicKeyError::PrivateKey, "PuTTY private key"),
         (format!("{}\n{}", ed.public, ed.public), PublicKeyError::MultipleKeys, "two lines"),
         (format!("{} {}", ed.public, ed.public), PublicKeyError::MultipleKeys, "two keys on one line"),

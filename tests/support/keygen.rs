@@ -1,7 +1,9 @@
-//! `ssh-keygen` wrappers for the domain tests: real keys made at test time
-//! and the reference fingerprint to check ours against.
+//! `ssh-keygen` wrappers: real keys made at test time, and the reference
+//! fingerprints and derivations to check ours against. One file for every
+//! test: the unit tests include it from `src/domain/mod.rs`, the
+//! integration tests from `tests/api/main.rs`.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
 
 /// A key pair written by `ssh-keygen`.
@@ -12,17 +14,25 @@ pub struct KeygenPair {
     pub private: String,
 }
 
-/// Generates a pair with `ssh-keygen -t kind [-b bits]` in a temporary dir.
+/// `ssh-keygen -t kind [-b bits]`, with the comment `tester@example`.
 pub fn keygen(kind: &str, bits: Option<u32>) -> KeygenPair {
+    keygen_in(kind, bits, None)
+}
+
+/// Like [`keygen`], with the private key in `format` (`PEM`, `PKCS8`)
+/// instead of OpenSSH's own.
+pub fn keygen_in(kind: &str, bits: Option<u32>, format: Option<&str>) -> KeygenPair {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("key");
     let mut cmd = Command::new("ssh-keygen");
-    cmd.args(["-q", "-N", "", "-C", "tester@example", "-t", kind, "-f"]).arg(&path);
+    cmd.args(["-q", "-N", "", "-C", "tester@example", "-t", kind]);
     if let Some(bits) = bits {
         cmd.args(["-b", &bits.to_string()]);
     }
-    let out = cmd.output().expect("ssh-keygen must be installed");
-    assert!(out.status.success(), "ssh-keygen -t {kind}: {}", String::from_utf8_lossy(&out.stderr));
+    if let Some(format) = format {
+        cmd.args(["-m", format]);
+    }
+    run(cmd.arg("-f").arg(&path));
     let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
     let private = std::fs::read_to_string(&path).unwrap();
     KeygenPair { public: public.trim_end().to_owned(), private }
@@ -30,9 +40,7 @@ pub fn keygen(kind: &str, bits: Option<u32>) -> KeygenPair {
 
 /// `ssh-keygen -l -E md5` on a public key line, without the `MD5:` prefix.
 pub fn md5_fingerprint(public_line: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("key.pub");
-    std::fs::write(&path, format!("{public_line}\n")).unwrap();
+    let (_dir, path) = write_temp("key.pub", &format!("{public_line}\n"));
     let out = run(Command::new("ssh-keygen").args(["-l", "-E", "md5", "-f"]).arg(&path));
     let field = out.split_whitespace().nth(1).expect("ssh-keygen -l prints a fingerprint");
     field.strip_prefix("MD5:").expect("MD5: prefix").to_owned()
@@ -40,16 +48,19 @@ pub fn md5_fingerprint(public_line: &str) -> String {
 
 /// `ssh-keygen -y -f` on a private key: the public line it derives.
 pub fn public_from_private(private: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("key");
-    write_private(&path, private);
+    let (_dir, path) = write_temp("key", private);
     run(Command::new("ssh-keygen").arg("-y").arg("-f").arg(&path)).trim_end().to_owned()
 }
 
-fn write_private(path: &Path, private: &str) {
+/// Writes `contents` to `name` in a new temporary directory, readable by
+/// its owner alone (`ssh-keygen` refuses private keys others can read).
+fn write_temp(name: &str, contents: &str) -> (tempfile::TempDir, PathBuf) {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, private).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    (dir, path)
 }
 
 fn run(cmd: &mut Command) -> String {
