@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sshkeyd::http::decode_create_body;
-use sshkeyd::keys::PublicKey;
+use sshkeyd::domain::PublicKey;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(input) = decode_create_body(data) else { return };

@@ -5,9 +5,9 @@ use std::time::Duration;
 use axum::http::Method;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sshkeyd::admin::{admin_token_path, bootstrap_admin_token};
 use sshkeyd::domain::TokenId;
 use sshkeyd::store::{self, DatabaseUrl, PoolOptions};
+use sshkeyd::tokens::{admin_token_path, bootstrap_admin_token};
 
 use crate::helpers::{TestApp, count_rows};
 
@@ -79,7 +79,7 @@ async fn a_revoked_token_is_refused_within_a_second() {
 async fn an_expired_token_is_refused() {
     let app = TestApp::spawn().await;
     let issued =
-        sshkeyd::admin::issue_token(app.store.as_ref(), "temp", &[1], Some(Duration::from_millis(300))).await.unwrap();
+        sshkeyd::tokens::issue_token(app.store.as_ref(), "temp", &[1], Some(Duration::from_millis(300))).await.unwrap();
     let token = issued.text.to_string();
     assert_eq!(app.list_keys(&token, 1, "").await.status, 200, "valid before expiry");
     tokio::time::sleep(Duration::from_millis(400)).await;

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
-use sshkeyd::admin::issue_token;
 use sshkeyd::config::{Config, Settings};
 use sshkeyd::store::{self, DatabaseUrl, KeyStore, PoolOptions};
+use sshkeyd::tokens::issue_token;
 use tokio::sync::oneshot;
 
 use crate::http_client::{Client, RequestBuilder, Response};

@@ -124,7 +124,7 @@ async fn a_full_session_leaves_no_private_key_or_token_secret_in_the_database_fi
     let db = dir.path().join("hygiene.db");
     let mut server = start(&db).await;
     let (client, base) = (Client::new(), format!("{}/cloud/v1/ssh_keys", server.base));
-    let token_file = sshkeyd::admin::admin_token_path(&db);
+    let token_file = sshkeyd::tokens::admin_token_path(&db);
     let admin = std::fs::read_to_string(&token_file).unwrap().trim().to_owned();
     let mut cli_log = Vec::new();
     let alice = cli_token(&db, "alice", &[1, 2], &mut cli_log);

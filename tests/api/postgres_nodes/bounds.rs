@@ -53,7 +53,7 @@ async fn a_write_stuck_behind_a_lock_gives_unavailable_after_the_statement_timeo
     let Some(db) = TestDatabase::for_test("a_write_stuck_behind_a_lock").await else { return };
     let url = DatabaseUrl::parse(&db.url).unwrap();
     let store = store::open(&url, &options(Duration::from_millis(500))).await.unwrap();
-    sshkeyd::admin::issue_token(store.as_ref(), "alice", &[1], None).await.unwrap();
+    sshkeyd::tokens::issue_token(store.as_ref(), "alice", &[1], None).await.unwrap();
     let alice = store.ensure_user("alice").await.unwrap();
 
     // Another session holds project 1's counter row, as a stuck node would.

@@ -2,11 +2,10 @@
 //! (header size and header read timeout), optional TLS, and a graceful
 //! shutdown that drains requests in flight.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-
-use std::convert::Infallible;
 
 use axum::{body::Body, extract::Request, response::Response};
 use hyper::body::Incoming;
@@ -23,7 +22,6 @@ use tower::{Service, ServiceExt};
 /// exact 16 KiB header rule is enforced in `http::limits`.
 const READ_BUFFER_BYTES: usize = 32 * 1024;
 
-/// Connection-level settings.
 #[derive(Clone)]
 pub struct ServerOptions {
     /// Time a client has to send the request head; cuts off slowloris.

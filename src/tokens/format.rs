@@ -1,4 +1,4 @@
-//! API tokens: their format, generation and verification. Pure code.
+//! The token format: generation, parsing and verification. Pure code.
 //!
 //! A token reads `skd_<id>_<secret>`: `id` is 16 hex digits, public, and
 //! used to find the row; `secret` is 32 random bytes (256 bits) in
@@ -20,7 +20,6 @@ const SECRET_LEN: usize = 43; // base64url of 32 bytes, unpadded
 
 /// A newly issued token: the full text (shown once) and what gets stored.
 pub struct IssuedToken {
-    /// Public id.
     pub id: TokenId,
     /// The whole token, to print once. Zeroized on drop.
     pub text: Zeroizing<String>,
@@ -29,7 +28,7 @@ pub struct IssuedToken {
 }
 
 impl IssuedToken {
-    /// Generates a token from the OS random generator.
+    /// From the OS random generator.
     pub fn generate() -> Self {
         let mut rng = rand::rngs::OsRng;
         let id = format!("{:016x}", rng.next_u64());
@@ -44,7 +43,7 @@ impl IssuedToken {
 
 /// A token as presented in a request, split into its parts.
 pub struct PresentedToken<'a> {
-    /// Public id, to look the token up.
+    /// To look the token up.
     pub id: TokenId,
     secret: &'a str,
 }

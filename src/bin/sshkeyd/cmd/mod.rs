@@ -1,0 +1,18 @@
+//! One module per command, each a `run` that `main.rs` calls.
+
+pub mod audit;
+pub mod config;
+pub mod seed;
+pub mod serve;
+pub mod token;
+
+use std::sync::Arc;
+
+use sshkeyd::config::DatabaseArgs;
+use sshkeyd::store::{self, KeyStore, PoolOptions};
+
+/// The store of an admin command, with a small pool: a command makes a few
+/// requests, one at a time.
+async fn open(database: &DatabaseArgs) -> anyhow::Result<Arc<dyn KeyStore>> {
+    store::open(&database.url(), &PoolOptions { max_connections: 2, ..PoolOptions::default() }).await
+}
