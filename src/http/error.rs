@@ -15,6 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::request_id::RequestId;
 use crate::store::StoreError;
@@ -180,12 +181,26 @@ fn default_message(status: StatusCode) -> &'static str {
     }
 }
 
-#[derive(Serialize)]
-struct WireError<'a> {
+/// Gcore's error body, exactly as every error response carries it. Its
+/// derived schema is the OpenAPI document's `ErrorResponse`.
+#[derive(Serialize, ToSchema)]
+#[schema(title = "Error", description = "Every error response has this shape")]
+pub(super) struct ErrorResponse<'a> {
+    /// The kind of error, one per status: `ValidationError` (400),
+    /// `AuthenticationError` (401), `ForbiddenError` (403), `NotFoundError`
+    /// (404), `ConflictError` (409), and so on
+    #[schema(examples("ValidationError"))]
     exception_class: &'a str,
+    /// What went wrong, for people. It never quotes a submitted value.
+    #[schema(examples("name: name must be 3 to 63 characters long, got 2"))]
     message: &'a str,
+    /// The request's id, as in the `X-Request-ID` response header
+    #[schema(examples("0c55df48-7d4e-4a43-9a37-3a4e3b1f6a51"))]
     request_id: &'a str,
+    /// Present on some 400s: each invalid field (or query or path parameter)
+    /// and what is wrong with it
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = BTreeMap<String, String>, required = false)]
     invalid_fields: Option<&'a BTreeMap<String, String>>,
 }
 
@@ -211,7 +226,7 @@ pub fn gcore_error_shape(response: Response, request_id: &RequestId) -> Response
         // name will not go away by retrying.
         parts.headers.insert("x-should-retry", HeaderValue::from_static("false"));
     }
-    let wire = WireError {
+    let wire = ErrorResponse {
         exception_class: body.exception_class,
         message: &body.message,
         request_id: request_id.as_str(),

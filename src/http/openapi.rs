@@ -10,7 +10,6 @@
 //! authentication; a copy is committed as `openapi.json` at the root of the
 //! repository, and a test fails when the two differ.
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use axum::{
@@ -27,31 +26,10 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, ResponseBuilder}
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::AppState;
+use super::error::ErrorResponse;
 
 /// Where the document is served.
 pub const OPENAPI_PATH: &str = "/cloud/v1/ssh_keys/openapi.json";
-
-/// Gcore's error body, as `super::error` renders every error response.
-#[derive(ToSchema)]
-#[schema(title = "Error", description = "Every error response has this shape")]
-#[allow(dead_code)]
-pub struct ErrorResponse {
-    /// The kind of error, one per status: `ValidationError` (400),
-    /// `AuthenticationError` (401), `ForbiddenError` (403), `NotFoundError`
-    /// (404), `ConflictError` (409), and so on
-    #[schema(examples("ValidationError"))]
-    exception_class: String,
-    /// What went wrong, for people. It never quotes a submitted value.
-    #[schema(examples("name: name must be 3 to 63 characters long, got 2"))]
-    message: String,
-    /// The request's id, as in the `X-Request-ID` response header
-    #[schema(examples("0c55df48-7d4e-4a43-9a37-3a4e3b1f6a51"))]
-    request_id: String,
-    /// Present on some 400s: each invalid field (or query or path parameter)
-    /// and what is wrong with it
-    #[schema(required = false)]
-    invalid_fields: BTreeMap<String, String>,
-}
 
 /// The whole API's description. Paths come from the handlers' attributes.
 #[derive(OpenApi)]

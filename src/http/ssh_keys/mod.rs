@@ -16,8 +16,8 @@ use axum::{
 };
 use uuid::Uuid;
 
+use super::error::ErrorResponse;
 use super::extract::{JsonBody, KeyScope, ProjectScope};
-use super::openapi::ErrorResponse;
 use super::{ApiError, AppState};
 use crate::domain::{KeyId, NewKey, Timestamp, generate_ed25519};
 use crate::store::ListQuery;
