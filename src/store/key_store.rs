@@ -33,10 +33,6 @@ pub trait KeyStore: Send + Sync + 'static {
     /// Deletes a key, with the same `NotFound`/`NotOwner` rules as [`KeyStore::set_shared`].
     async fn delete_key(&self, project: ProjectId, id: KeyId, audit: AuditContext) -> Result<(), StoreError>;
 
-    /// Inserts many keys in few transactions, bypassing the quota. For
-    /// seeding benchmarks and imports, not for the API.
-    async fn bulk_insert(&self, keys: Vec<NewKey>) -> Result<(), StoreError>;
-
     /// Looks a token up by its public id, for the authenticator.
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenRecord>, StoreError>;
 

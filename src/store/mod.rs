@@ -6,6 +6,7 @@
 //! updated in the same transaction as the insert), so that concurrent
 //! writers, even on different nodes, cannot race past either.
 
+mod bulk_load;
 mod error;
 mod key_store;
 pub(crate) mod metered;
@@ -17,6 +18,7 @@ mod url;
 
 use std::sync::Arc;
 
+pub use bulk_load::BulkLoad;
 pub use error::StoreError;
 pub use key_store::KeyStore;
 pub use model::{AuditContext, AuditEvent, KeyPage, ListQuery, NewToken, PoolOptions, TokenInfo, TokenRecord};
@@ -24,6 +26,12 @@ pub use url::DatabaseUrl;
 
 /// Opens the backend the URL names and runs its migrations.
 pub async fn open(url: &DatabaseUrl, options: &PoolOptions) -> anyhow::Result<Arc<dyn KeyStore>> {
+    Ok(open_bulk(url, options).await?)
+}
+
+/// [`open`], for the seed command: the same store, which can also load keys
+/// in bulk.
+pub async fn open_bulk(url: &DatabaseUrl, options: &PoolOptions) -> anyhow::Result<Arc<dyn BulkLoad>> {
     Ok(match url {
         DatabaseUrl::Sqlite(path) => Arc::new(sqlite::SqliteStore::open(path, options)?),
         DatabaseUrl::Postgres(_) => Arc::new(postgres::PostgresStore::open(url, options).await?),

@@ -29,8 +29,8 @@ use tokio::time::error::Elapsed;
 
 use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId};
 use crate::store::{
-    AuditContext, AuditEvent, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError, TokenInfo,
-    TokenRecord,
+    AuditContext, AuditEvent, BulkLoad, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError,
+    TokenInfo, TokenRecord,
 };
 use errors::{classify, pool_error};
 
@@ -134,10 +134,6 @@ impl KeyStore for PostgresStore {
         in_transaction!(self, |tx| writes::delete_key(&tx, project, id, &audit))
     }
 
-    async fn bulk_insert(&self, keys: Vec<NewKey>) -> Result<(), StoreError> {
-        in_transaction!(self, |tx| bulk::bulk_insert(&tx, &keys))
-    }
-
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenRecord>, StoreError> {
         on_connection!(self, |c| tokens::find(&c, id))
     }
@@ -172,5 +168,12 @@ impl KeyStore for PostgresStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         on_connection!(self, |c| async { c.simple_query("SELECT 1").await.map(|_| ()).map_err(classify) })
+    }
+}
+
+#[async_trait]
+impl BulkLoad for PostgresStore {
+    async fn bulk_insert(&self, keys: Vec<NewKey>) -> Result<(), StoreError> {
+        in_transaction!(self, |tx| bulk::bulk_insert(&tx, &keys))
     }
 }

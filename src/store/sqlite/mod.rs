@@ -3,6 +3,7 @@
 
 mod connection;
 mod errors;
+mod job;
 mod reads;
 mod rows;
 mod tokens;
@@ -15,7 +16,8 @@ use async_trait::async_trait;
 
 use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId};
 use crate::store::{
-    AuditContext, AuditEvent, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError, TokenInfo, TokenRecord,
+    AuditContext, AuditEvent, BulkLoad, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError, TokenInfo,
+    TokenRecord,
 };
 use errors::classify;
 use reads::ReadPool;
@@ -100,10 +102,6 @@ impl KeyStore for SqliteStore {
         self.writer.write(move |c| writes::delete_key(c, project, id, &audit)).await
     }
 
-    async fn bulk_insert(&self, keys: Vec<NewKey>) -> Result<(), StoreError> {
-        self.writer.write(move |c| writes::bulk_insert(c, &keys)).await
-    }
-
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenRecord>, StoreError> {
         self.readers.with(|c| tokens::find(c, id))
     }
@@ -141,5 +139,12 @@ impl KeyStore for SqliteStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.readers.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(classify))
+    }
+}
+
+#[async_trait]
+impl BulkLoad for SqliteStore {
+    async fn bulk_insert(&self, keys: Vec<NewKey>) -> Result<(), StoreError> {
+        self.writer.write(move |c| writes::bulk_insert(c, &keys)).await
     }
 }

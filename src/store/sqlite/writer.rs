@@ -14,14 +14,14 @@
 //! the commit that crosses the autocheckpoint threshold, stalling every
 //! request in that batch for milliseconds.
 
-use std::any::Any;
 use std::path::Path;
 use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
 use rusqlite::Connection;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
+use super::job::{self, Job, Ran};
 use crate::store::StoreError;
 
 /// Most jobs in one transaction: enough to amortise the fsync, small enough
@@ -33,20 +33,12 @@ const QUEUE_DEPTH: usize = 4096;
 /// enough that the writer's own threshold checkpoint finds little to copy.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 
-type AnyResult = Result<Box<dyn Any + Send>, StoreError>;
-type Op = Box<dyn FnOnce(&Connection) -> AnyResult + Send>;
-
-struct Job {
-    op: Op,
-    reply: oneshot::Sender<AnyResult>,
-}
-
 /// Handle to the writer thread. Dropping every handle stops the thread
 /// after it has committed what it holds.
 #[derive(Clone)]
 pub struct Writer {
     /// `None` when the database is read-only: every write gets 503.
-    jobs: Option<mpsc::Sender<Job>>,
+    jobs: Option<mpsc::Sender<Box<dyn Job>>>,
 }
 
 impl Writer {
@@ -80,20 +72,15 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let (reply, answer) = oneshot::channel();
-        let op: Op = Box::new(move |conn| op(conn).map(|v| Box::new(v) as Box<dyn Any + Send>));
         let stopped = || StoreError::Unavailable("the writer has stopped".into());
         let jobs = self.jobs.as_ref().ok_or_else(|| StoreError::Unavailable("the database is read-only".into()))?;
-        jobs.send(Job { op, reply }).await.map_err(|_| stopped())?;
-        let value = answer.await.map_err(|_| stopped())??;
-        value
-            .downcast::<T>()
-            .map(|v| *v)
-            .map_err(|_| StoreError::Internal(anyhow::anyhow!("writer returned the wrong type")))
+        let (job, answer) = job::new(op);
+        jobs.send(job).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 }
 
-fn run(conn: Connection, mut queue: mpsc::Receiver<Job>) {
+fn run(conn: Connection, mut queue: mpsc::Receiver<Box<dyn Job>>) {
     while let Some(first) = queue.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -116,27 +103,26 @@ fn checkpoint_loop(conn: Connection, writer_gone: std_mpsc::Receiver<()>) {
     }
 }
 
-fn commit_batch(conn: &Connection, batch: Vec<Job>) {
+fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let msg = e.to_string();
         for job in batch {
-            let _ = job.reply.send(Err(StoreError::Unavailable(msg.clone())));
+            job.refuse(StoreError::Unavailable(msg.clone()));
         }
         return;
     }
-    let mut done = Vec::with_capacity(batch.len());
+    let mut done: Vec<Box<dyn Ran>> = Vec::with_capacity(batch.len());
     // SQLite rolls the whole transaction back by itself on some errors (disk
     // full, I/O error). Then nothing in this batch is committed, and the
     // remaining jobs must not run outside the transaction.
     let mut lost = false;
     for job in batch {
-        let result = if lost {
-            Err(StoreError::Unavailable("the transaction was rolled back".into()))
+        done.push(if lost {
+            job.settle(StoreError::Unavailable("the transaction was rolled back".into()))
         } else {
-            run_in_savepoint(conn, job.op)
-        };
+            job.run(conn)
+        });
         lost = lost || conn.is_autocommit();
-        done.push((job.reply, result));
     }
     let outcome = if lost {
         Err("the transaction was rolled back by the database".to_owned())
@@ -146,26 +132,12 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
     if let Err(msg) = outcome {
         let _ = conn.execute_batch("ROLLBACK");
         tracing::error!(error = %msg, "sqlite commit failed; the batch was not stored");
-        for (reply, result) in done {
-            let failed = result.and(Err(StoreError::Unavailable(msg.clone())));
-            let _ = reply.send(failed);
+        for ran in done {
+            ran.answer(Err(StoreError::Unavailable(msg.clone())));
         }
         return;
     }
-    for (reply, result) in done {
-        let _ = reply.send(result);
+    for ran in done {
+        ran.answer(Ok(()));
     }
-}
-
-fn run_in_savepoint(conn: &Connection, op: Op) -> AnyResult {
-    let sql = |s: &str| conn.prepare_cached(s).and_then(|mut st| st.execute([]));
-    sql("SAVEPOINT job").map_err(super::errors::classify)?;
-    let result = op(conn);
-    if result.is_err() && !conn.is_autocommit() {
-        let _ = sql("ROLLBACK TO job");
-    }
-    if !conn.is_autocommit() {
-        let _ = sql("RELEASE job");
-    }
-    result
 }

@@ -7,7 +7,7 @@ use sshkeyd::domain::{
     KeyId, KeyName, KeyOrder, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, generate_ed25519,
 };
 use sshkeyd::store::{
-    self, AuditContext, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError,
+    self, AuditContext, BulkLoad, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError,
 };
 use uuid::Uuid;
 
@@ -21,6 +21,8 @@ pub const MAX_KEYS: u32 = 100;
 pub struct Fixture {
     /// The store under test.
     pub store: Arc<dyn KeyStore>,
+    /// The same store, for bulk loads.
+    pub bulk: Arc<dyn BulkLoad>,
     /// Its database, for reading rows directly.
     pub database: DatabaseUrl,
     _sqlite_dir: Option<tempfile::TempDir>,
@@ -32,14 +34,16 @@ impl Fixture {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database = DatabaseUrl::Sqlite(dir.path().join("suite.db"));
-        Self { store: open(&database).await, database, _sqlite_dir: Some(dir), _postgres: None }
+        let bulk = open(&database).await;
+        Self { store: bulk.clone(), bulk, database, _sqlite_dir: Some(dir), _postgres: None }
     }
 
     /// A store on a new PostgreSQL database, or `None` when skipped.
     pub async fn postgres(test: &str) -> Option<Self> {
         let db = TestDatabase::for_test(test).await?;
         let database = DatabaseUrl::parse(&db.url).unwrap();
-        Some(Self { store: open(&database).await, database, _sqlite_dir: None, _postgres: Some(db) })
+        let bulk = open(&database).await;
+        Some(Self { store: bulk.clone(), bulk, database, _sqlite_dir: None, _postgres: Some(db) })
     }
 
     /// A user with a token on `projects`, which creates the projects.
@@ -138,8 +142,8 @@ impl Fixture {
     }
 }
 
-async fn open(database: &DatabaseUrl) -> Arc<dyn KeyStore> {
-    store::open(database, &PoolOptions { max_connections: 8, ..PoolOptions::default() }).await.unwrap()
+async fn open(database: &DatabaseUrl) -> Arc<dyn BulkLoad> {
+    store::open_bulk(database, &PoolOptions { max_connections: 8, ..PoolOptions::default() }).await.unwrap()
 }
 
 /// A key to insert, with a freshly generated Ed25519 public key.

@@ -158,7 +158,7 @@ pub async fn bulk_insert_stores_every_key_and_counts_it_against_the_quota(fx: &F
             new_key(project, owner, &format!("bulk-{i:03}"), i % 4 != 0, now, KeyId(Uuid::new_v4()))
         })
         .collect();
-    fx.store.bulk_insert(keys).await.unwrap();
+    fx.bulk.bulk_insert(keys).await.unwrap();
     assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys").await, 30);
     assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 1").await, 20);
     assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 7").await, 10, "project 7 was created");

@@ -11,8 +11,12 @@ use std::sync::Arc;
 use sshkeyd::config::DatabaseArgs;
 use sshkeyd::store::{self, KeyStore, PoolOptions};
 
-/// The store of an admin command, with a small pool: a command makes a few
-/// requests, one at a time.
+/// The store of an admin command.
 async fn open(database: &DatabaseArgs) -> anyhow::Result<Arc<dyn KeyStore>> {
-    store::open(&database.url(), &PoolOptions { max_connections: 2, ..PoolOptions::default() }).await
+    store::open(&database.url(), &pool()).await
+}
+
+/// A small pool: an admin command makes a few requests, one at a time.
+fn pool() -> PoolOptions {
+    PoolOptions { max_connections: 2, ..PoolOptions::default() }
 }

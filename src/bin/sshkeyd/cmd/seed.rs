@@ -1,6 +1,7 @@
 //! `seed` (hidden): generated keys straight into the store, for benchmarks.
 
 use sshkeyd::domain::{KeyId, KeyName, NewKey, ProjectId, Timestamp, generate_ed25519};
+use sshkeyd::store;
 use uuid::Uuid;
 
 use crate::cli::SeedArgs;
@@ -9,7 +10,7 @@ use crate::cli::SeedArgs;
 const CHUNK: u32 = 5_000;
 
 pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
-    let store = super::open(&args.database).await?;
+    let store = store::open_bulk(&args.database.url(), &super::pool()).await?;
     let owner = store.ensure_user(&args.user).await?;
     let run = Uuid::new_v4().simple().to_string();
     let mut done = 0;
