@@ -165,31 +165,25 @@ impl Settings {
 /// The resolved configuration of `serve`, every default applied.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Listen address.
     pub listen: SocketAddr,
-    /// Database; its `Debug` hides the password.
+    /// Its `Debug` hides the password.
     pub database: DatabaseUrl,
-    /// Keys a project may hold.
     pub max_keys_per_project: u32,
-    /// Database pool settings.
     pub pool: PoolOptions,
-    /// Whole-request timeout.
+    /// Whole-request timeout, body included.
     pub request_timeout: Duration,
-    /// Time allowed for request headers.
     pub header_read_timeout: Duration,
-    /// Graceful-shutdown drain time.
+    /// Time requests in flight get to finish after shutdown starts.
     pub drain_timeout: Duration,
-    /// Requests in flight before shedding.
+    /// Requests in flight before new ones are shed with a 503.
     pub max_in_flight: usize,
     /// Per-token rate (requests/s) and burst; `None` is off.
     pub rate_limit: Option<(u32, u32)>,
-    /// TLS certificate and key paths.
+    /// Certificate chain and key paths.
     pub tls: Option<(PathBuf, PathBuf)>,
-    /// Metrics listener.
     pub metrics_listen: Option<SocketAddr>,
-    /// Log format.
     pub log_format: LogFormat,
-    /// Log filter; `None` means RUST_LOG or `info`.
+    /// `None` means RUST_LOG or `info`.
     pub log_level: Option<String>,
 }
 
@@ -200,7 +194,7 @@ impl Default for Config {
 }
 
 impl Settings {
-    /// Applies the defaults.
+    /// The config with every setting not given here at its default.
     pub fn resolve(self) -> Config {
         let secs = |d: Option<HumanDuration>, default: u64| d.map_or(Duration::from_secs(default), |d| d.0);
         let or = |d: Option<HumanDuration>, default: Duration| d.map_or(default, |d| d.0);

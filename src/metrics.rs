@@ -76,7 +76,6 @@ pub fn key_created(source: &'static str) {
     metrics::counter!("sshkeyd_keys_created_total", "source" => source).increment(1);
 }
 
-/// A key was deleted.
 pub fn key_deleted() {
     metrics::counter!("sshkeyd_keys_deleted_total").increment(1);
 }

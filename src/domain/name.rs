@@ -61,7 +61,6 @@ impl KeyName {
         Ok(Self(raw.to_owned()))
     }
 
-    /// The validated name.
     pub fn as_str(&self) -> &str {
         &self.0
     }

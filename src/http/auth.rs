@@ -27,7 +27,6 @@ const CACHE_MAX: usize = 10_000;
 /// Who is calling: the user and the projects their token grants.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    /// The user.
     pub user: UserId,
     /// The token used, for rate limits and logs (its public id only).
     pub token: TokenId,

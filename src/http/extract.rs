@@ -30,9 +30,8 @@ impl FromRequestParts<AppState> for Principal {
 /// so a caller without access learns nothing more about the project.
 #[derive(Debug, Clone)]
 pub struct ProjectScope {
-    /// The caller.
     pub principal: Principal,
-    /// The project in the path.
+    /// From the path.
     pub project: ProjectId,
     /// For the audit trail.
     pub request_id: RequestId,
@@ -66,9 +65,8 @@ impl FromRequestParts<AppState> for ProjectScope {
 /// A request on one key of a project the caller may access.
 #[derive(Debug, Clone)]
 pub struct KeyScope {
-    /// The project scope.
     pub scope: ProjectScope,
-    /// The key id in the path.
+    /// From the path.
     pub key: KeyId,
 }
 

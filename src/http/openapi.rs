@@ -112,7 +112,6 @@ impl Modify for Shared {
     }
 }
 
-/// The document.
 pub fn document() -> Document {
     ApiDoc::openapi()
 }

@@ -58,7 +58,6 @@ impl PublicKey {
         Self { key_type, openssh, fingerprint }
     }
 
-    /// The algorithm.
     pub fn key_type(&self) -> KeyType {
         self.key_type
     }

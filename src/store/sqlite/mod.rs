@@ -23,7 +23,6 @@ use errors::classify;
 use reads::ReadPool;
 use writer::Writer;
 
-/// SQLite-backed [`KeyStore`].
 pub struct SqliteStore {
     writer: Writer,
     readers: ReadPool,
