@@ -9,7 +9,7 @@ use sshkeyd::domain::TokenId;
 use sshkeyd::store::{self, DatabaseUrl, PoolOptions};
 use sshkeyd::tokens::{admin_token_path, bootstrap_admin_token};
 
-use crate::helpers::{TestApp, count_rows};
+use crate::helpers::{TestApp, scalar};
 
 #[tokio::test]
 async fn requests_without_a_valid_token_get_401() {
@@ -97,12 +97,12 @@ async fn a_bootstrap_token_whose_file_cannot_be_written_is_not_stored_and_the_ne
     std::fs::create_dir(&token_path).unwrap();
     assert!(bootstrap_admin_token(store.as_ref(), &url).await.is_err(), "the write fails");
     assert!(!store.has_tokens().await.unwrap(), "no token is stored without its file");
-    assert_eq!(count_rows(&url, "tokens").await, 0);
+    assert_eq!(scalar(&url, "SELECT count(*) FROM tokens").await, 0);
 
     std::fs::remove_dir(&token_path).unwrap();
     bootstrap_admin_token(store.as_ref(), &url).await.unwrap();
     let text = std::fs::read_to_string(&token_path).unwrap();
-    assert_eq!(count_rows(&url, "tokens").await, 1);
+    assert_eq!(scalar(&url, "SELECT count(*) FROM tokens").await, 1);
     let (id, secret) = text.trim().strip_prefix("skd_").unwrap().split_once('_').unwrap();
     let stored = store.find_token(&TokenId(id.to_owned())).await.unwrap().expect("the file's token is stored");
     let sha256: [u8; 32] = Sha256::digest(secret.as_bytes()).into();

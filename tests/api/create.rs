@@ -3,16 +3,8 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, keygen, md5_fingerprint, public_from_private};
-
-const KEY_FIELDS: [&str; 8] =
-    ["created_at", "fingerprint", "id", "name", "project_id", "public_key", "shared_in_project", "state"];
-
-fn field_names(body: &serde_json::Value) -> Vec<String> {
-    let mut names: Vec<String> = body.as_object().unwrap().keys().cloned().collect();
-    names.sort();
-    names
-}
+use crate::helpers::{KEY_FIELDS, TestApp, field_names};
+use crate::keygen::{keygen, md5_fingerprint, public_from_private};
 
 #[tokio::test]
 async fn generating_a_key_returns_a_private_key_that_ssh_keygen_loads() {
@@ -20,9 +12,9 @@ async fn generating_a_key_returns_a_private_key_that_ssh_keygen_loads() {
     let token = app.token("alice", &[1]).await;
     let reply = app.create_key(&token, 1, json!({"name": "generated-1"})).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
-    let mut expected: Vec<String> = KEY_FIELDS.iter().map(|s| s.to_string()).collect();
-    expected.push("private_key".into());
-    expected.sort();
+    let mut expected = KEY_FIELDS.to_vec();
+    expected.push("private_key");
+    expected.sort_unstable();
     assert_eq!(field_names(&reply.body), expected, "exactly CreatedSSHKeySerializer's fields");
     let private = reply.str("private_key");
     assert!(private.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));

@@ -1,9 +1,7 @@
 //! `TestApp`: a real sshkeyd on 127.0.0.1:0 over a temporary database, with
-//! one method per endpoint, and `ssh-keygen` helpers to check results.
+//! one method per endpoint; and reading the database straight, bypassing
+//! the store. (`ssh-keygen` helpers: `tests/support/keygen.rs`.)
 
-#![allow(dead_code)]
-
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
@@ -31,12 +29,19 @@ impl Reply {
 
     /// Asserts the status and Gcore's error shape.
     pub fn assert_error(&self, status: u16, exception_class: &str) {
-        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
-        assert_eq!(self.body["exception_class"], exception_class, "body: {}", self.body);
-        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {}", self.body);
         let header_id = self.headers.get("x-request-id").and_then(|v| v.to_str().ok());
-        assert_eq!(self.body["request_id"].as_str(), header_id, "request_id matches X-Request-ID");
+        assert_gcore_error((self.status.as_u16(), &self.body, header_id), status, exception_class);
     }
+}
+
+/// Asserts that a reply (status, body, `X-Request-ID` header) has `status`
+/// and Gcore's error shape with `exception_class`.
+pub fn assert_gcore_error(reply: (u16, &Value, Option<&str>), status: u16, exception_class: &str) {
+    let (got, body, header_id) = reply;
+    assert_eq!(got, status, "body: {body}");
+    assert_eq!(body["exception_class"], exception_class, "body: {body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {body}");
+    assert_eq!(body["request_id"].as_str(), header_id, "request_id matches X-Request-ID");
 }
 
 /// A running server and a client for it.
@@ -158,70 +163,37 @@ impl TestApp {
 
     /// Rows in `table`, read straight from the database.
     pub async fn count_rows(&self, table: &str) -> i64 {
-        count_rows(&self.database, table).await
+        scalar(&self.database, &format!("SELECT count(*) FROM {table}")).await
     }
 }
 
-/// Rows in `table`, on either backend.
-pub async fn count_rows(database: &DatabaseUrl, table: &str) -> i64 {
-    let sql = format!("SELECT count(*) FROM {table}");
+/// The fields of Gcore's `SSHKeySerializer`, sorted: what get, list and
+/// update return, and create without `private_key`.
+pub const KEY_FIELDS: [&str; 8] =
+    ["created_at", "fingerprint", "id", "name", "project_id", "public_key", "shared_in_project", "state"];
+
+/// The field names of a JSON object, sorted.
+pub fn field_names(object: &Value) -> Vec<&str> {
+    let mut names: Vec<&str> = object.as_object().expect("a JSON object").keys().map(String::as_str).collect();
+    names.sort_unstable();
+    names
+}
+
+/// One integer read straight from the database (`count(*)`, a counter
+/// column), on either backend, bypassing the store.
+pub async fn scalar(database: &DatabaseUrl, sql: &str) -> i64 {
     match database {
         DatabaseUrl::Sqlite(path) => {
             let conn = rusqlite::Connection::open(path).unwrap();
-            conn.query_row(&sql, [], |r| r.get(0)).unwrap()
+            conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
         }
         DatabaseUrl::Postgres(url) => {
             let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-            tokio::spawn(conn);
-            client.query_one(&sql, &[]).await.unwrap().get(0)
+            let driver = tokio::spawn(conn);
+            let row = client.query_one(sql, &[]).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+            drop(client);
+            let _ = driver.await;
+            row.get(0)
         }
     }
-}
-
-/// A key pair made by `ssh-keygen` in a temporary directory.
-pub struct Keygen {
-    pub public: String,
-    pub private: String,
-    dir: tempfile::TempDir,
-}
-
-/// `ssh-keygen -t kind [-b bits]`.
-pub fn keygen(kind: &str, bits: Option<u32>) -> Keygen {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("key");
-    let mut cmd = std::process::Command::new("ssh-keygen");
-    cmd.args(["-q", "-N", "", "-C", "it@test", "-t", kind, "-f"]).arg(&path);
-    if let Some(bits) = bits {
-        cmd.args(["-b", &bits.to_string()]);
-    }
-    assert!(cmd.status().unwrap().success(), "ssh-keygen -t {kind}");
-    let public = std::fs::read_to_string(path.with_extension("pub")).unwrap().trim_end().to_owned();
-    let private = std::fs::read_to_string(&path).unwrap();
-    Keygen { public, private, dir }
-}
-
-/// `ssh-keygen -l -E md5` of a public key line, without `MD5:`.
-pub fn md5_fingerprint(public_line: &str) -> String {
-    let path = write_temp("key.pub", &format!("{public_line}\n"), 0o644);
-    let out = std::process::Command::new("ssh-keygen").args(["-l", "-E", "md5", "-f"]).arg(&path.1).output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.split_whitespace().nth(1).unwrap().trim_start_matches("MD5:").to_owned()
-}
-
-/// `ssh-keygen -y -f` on a private key: the public line it derives.
-pub fn public_from_private(private: &str) -> String {
-    let path = write_temp("key", private, 0o600);
-    let out = std::process::Command::new("ssh-keygen").arg("-y").arg("-f").arg(&path.1).output().unwrap();
-    assert!(out.status.success(), "ssh-keygen -y: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
-}
-
-fn write_temp(name: &str, contents: &str, mode: u32) -> (tempfile::TempDir, PathBuf) {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, contents).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-    (dir, path)
 }

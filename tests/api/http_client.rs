@@ -8,8 +8,6 @@
 //! opens one connection per request, sends `Connection: close` and reads to
 //! end of stream, which is all a loopback test needs.
 
-#![allow(dead_code)]
-
 use std::io;
 use std::time::Duration;
 
@@ -64,11 +62,6 @@ impl Client {
     pub fn delete(&self, url: impl Into<String>) -> RequestBuilder {
         self.request(Method::DELETE, url)
     }
-}
-
-/// `GET url` with a default client.
-pub async fn get(url: impl Into<String>) -> io::Result<Response> {
-    Client::new().get(url).send().await
 }
 
 /// A request being put together; header values may be any bytes, so tests
@@ -174,11 +167,6 @@ impl Response {
     /// The body as text (async to read like reqwest at the call sites).
     pub async fn text(self) -> io::Result<String> {
         String::from_utf8(self.body).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-    }
-
-    /// The body as bytes.
-    pub fn bytes(&self) -> &[u8] {
-        &self.body
     }
 }
 

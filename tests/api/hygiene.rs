@@ -4,15 +4,14 @@
 //! None may hold private key material or a token secret.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::helpers::keygen;
 use crate::http_client::Client;
+use crate::keygen::{keygen, keygen_in};
 use crate::serve::{Serve, create_token, sqlite_url};
 
 /// `sshkeyd serve` over the SQLite file `db` with debug logs, logging to
@@ -36,19 +35,6 @@ fn cli_token(db: &Path, user: &str, projects: &[i64], log: &mut Vec<u8>) -> Stri
     let (token, stderr) = create_token(&sqlite_url(db), user, projects, &[("RUST_LOG", "debug")]);
     log.extend_from_slice(&stderr);
     token
-}
-
-/// `ssh-keygen -t kind -m format`: the private key text.
-fn private_key(kind: &str, bits: &str, format: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("key");
-    let status = Command::new("ssh-keygen")
-        .args(["-q", "-N", "", "-t", kind, "-b", bits, "-m", format, "-f"])
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(status.success(), "ssh-keygen -t {kind} -m {format}");
-    std::fs::read_to_string(&path).unwrap()
 }
 
 /// The secret part of `skd_<id>_<secret>`.
@@ -160,8 +146,8 @@ async fn a_full_session_leaves_no_private_key_or_token_secret_in_the_database_fi
     // Private keys pasted where a public key (or a name, or the whole body) belongs.
     let pasted = [
         ("an OpenSSH Ed25519 private key", keygen("ed25519", None).private),
-        ("a PEM RSA private key", private_key("rsa", "2048", "PEM")),
-        ("a PKCS#8 ECDSA private key", private_key("ecdsa", "256", "PKCS8")),
+        ("a PEM RSA private key", keygen_in("rsa", Some(2048), Some("PEM")).private),
+        ("a PKCS#8 ECDSA private key", keygen_in("ecdsa", Some(256), Some("PKCS8")).private),
     ];
     for (what, pem) in &pasted {
         needles.private_key(what, pem);

@@ -9,8 +9,9 @@ use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use crate::helpers::{Keygen, count_rows, keygen, md5_fingerprint};
+use crate::helpers::scalar;
 use crate::http_client::Client;
+use crate::keygen::{KeygenPair, keygen, md5_fingerprint};
 use crate::limits::wire::{closed_within, read_reply, start_post};
 use crate::serve::{Serve, create_token, sqlite_url};
 use sshkeyd::store::DatabaseUrl;
@@ -55,7 +56,7 @@ fn stored_fingerprint(db: &Path, name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn on_sigterm_or_sigint_the_server_stops_accepting_finishes_the_request_in_flight_and_exits_0() {
-    let key: Keygen = keygen("ed25519", None);
+    let key: KeygenPair = keygen("ed25519", None);
     for signal in ["TERM", "INT"] {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("lifecycle.db");
@@ -88,7 +89,7 @@ async fn on_sigterm_or_sigint_the_server_stops_accepting_finishes_the_request_in
         let took = signalled.elapsed();
         eprintln!("SIG{signal}: refused new connections after {refused:?}, exited 0 after {took:?}");
         assert_eq!(stored_fingerprint(&db, &name), Some(fingerprint), "SIG{signal}: the 201 key is stored");
-        assert_eq!(count_rows(&DatabaseUrl::Sqlite(db.clone()), "ssh_keys").await, 1);
+        assert_eq!(scalar(&DatabaseUrl::Sqlite(db.clone()), "SELECT count(*) FROM ssh_keys").await, 1);
     }
 }
 
@@ -111,7 +112,7 @@ async fn past_the_drain_timeout_a_request_that_never_finishes_does_not_keep_the_
     assert!(took >= Duration::from_millis(900), "waited for the 1 s drain before giving up: {took:?}");
     eprintln!("drain timeout 1s: exited 0 after {took:?}");
     assert!(closed_within(&mut stream, Duration::from_secs(2)).await.is_some(), "the stuck connection is closed");
-    assert_eq!(count_rows(&DatabaseUrl::Sqlite(db.clone()), "ssh_keys").await, 0);
+    assert_eq!(scalar(&DatabaseUrl::Sqlite(db.clone()), "SELECT count(*) FROM ssh_keys").await, 0);
 }
 
 /// Resident memory of `pid`, in KiB.

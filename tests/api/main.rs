@@ -3,6 +3,8 @@
 
 mod helpers;
 mod http_client;
+#[path = "../support/keygen.rs"]
+mod keygen;
 mod serve;
 
 mod auth;

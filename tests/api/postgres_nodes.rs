@@ -13,7 +13,7 @@ mod outage;
 use sshkeyd::store::DatabaseUrl;
 use tokio::task::JoinSet;
 
-use crate::helpers::count_rows;
+use crate::helpers::scalar;
 use crate::serve::{Serve, create_token};
 use crate::store_suite::pg::TestDatabase;
 use node::{Answer, client, create_key, get};
@@ -85,8 +85,8 @@ async fn fifty_concurrent_creates_of_one_name_across_two_nodes_give_one_201_and_
     for conflict in answers.iter().filter(|a| a.status == 409) {
         conflict.assert_error("ConflictError");
     }
-    assert_eq!(count_rows(&cluster.database, "ssh_keys").await, 1, "one row stored");
-    assert_eq!(count_rows(&cluster.database, "audit_events").await, 1, "one create recorded");
+    assert_eq!(scalar(&cluster.database, "SELECT count(*) FROM ssh_keys").await, 1, "one row stored");
+    assert_eq!(scalar(&cluster.database, "SELECT count(*) FROM audit_events").await, 1, "one create recorded");
     cluster.assert_password_never_logged();
 }
 
@@ -125,8 +125,12 @@ async fn a_quota_race_across_two_nodes_never_exceeds_the_limit() {
     for refused in answers.iter().filter(|a| a.status == 403) {
         refused.assert_error("ForbiddenError");
     }
-    assert_eq!(count_rows(&cluster.database, "ssh_keys").await, 10, "exactly the quota is stored");
-    assert_eq!(count_rows(&cluster.database, "projects WHERE id = 2 AND key_count = 10").await, 1, "counter agrees");
+    assert_eq!(scalar(&cluster.database, "SELECT count(*) FROM ssh_keys").await, 10, "exactly the quota is stored");
+    assert_eq!(
+        scalar(&cluster.database, "SELECT count(*) FROM projects WHERE id = 2 AND key_count = 10").await,
+        1,
+        "counter agrees"
+    );
     cluster.assert_password_never_logged();
 }
 

@@ -5,16 +5,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 use sshkeyd::config::Settings;
 
-use crate::helpers::TestApp;
-
-const KEY_FIELDS: [&str; 8] =
-    ["created_at", "fingerprint", "id", "name", "project_id", "public_key", "shared_in_project", "state"];
-
-fn sorted_fields(key: &Value) -> Vec<&str> {
-    let mut fields: Vec<&str> = key.as_object().unwrap().keys().map(String::as_str).collect();
-    fields.sort();
-    fields
-}
+use crate::helpers::{KEY_FIELDS, TestApp, field_names};
 
 /// Creates `n` keys with names that do not sort like their creation order.
 async fn create_many(app: &TestApp, token: &str, n: usize) -> Vec<Value> {
@@ -79,9 +70,9 @@ async fn get_and_list_show_exactly_the_ssh_key_fields() {
     let created = app.create_key(&token, 1, json!({"name": "fields-key"})).await;
     let got = app.get_key(&token, 1, created.str("id")).await;
     assert_eq!(got.status, 200);
-    assert_eq!(sorted_fields(&got.body), KEY_FIELDS, "get never shows private_key");
+    assert_eq!(field_names(&got.body), KEY_FIELDS, "get never shows private_key");
     let listed = app.list_keys(&token, 1, "").await;
-    assert_eq!(sorted_fields(&listed.body["results"][0]), KEY_FIELDS, "list never shows private_key");
+    assert_eq!(field_names(&listed.body["results"][0]), KEY_FIELDS, "list never shows private_key");
     for field in ["id", "name", "public_key", "fingerprint", "created_at"] {
         assert_eq!(got.body[field], created.body[field], "{field} is the same as at creation");
     }
@@ -161,7 +152,7 @@ async fn patch_changes_sharing_and_keeps_counts_right() {
     let reply = app.update_key(&alice, 1, &id, json!({"shared_in_project": false})).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["shared_in_project"], false);
-    assert_eq!(sorted_fields(&reply.body), KEY_FIELDS);
+    assert_eq!(field_names(&reply.body), KEY_FIELDS);
     assert_eq!(app.list_keys(&bob, 1, "").await.body["count"], 0, "unshared: bob counts nothing");
     app.get_key(&bob, 1, &id).await.assert_error(404, "NotFoundError");
     app.update_key(&alice, 1, &id, json!({"shared_in_project": "no"})).await.assert_error(400, "ValidationError");

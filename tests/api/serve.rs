@@ -2,8 +2,6 @@
 //! that need the real binary: signals and exit codes, everything it logs,
 //! several nodes on one database.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};

@@ -9,7 +9,7 @@
 
 mod audit;
 mod counters;
-mod fixture;
+pub mod fixture;
 mod keys;
 mod listing;
 pub mod pg;

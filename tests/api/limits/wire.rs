@@ -7,6 +7,8 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::helpers::assert_gcore_error;
+
 /// A response read off the socket.
 #[derive(Debug)]
 pub struct RawReply {
@@ -21,12 +23,9 @@ impl RawReply {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
-    /// Asserts the status and Gcore's error shape, as `Reply::assert_error`.
+    /// Asserts the status and Gcore's error shape.
     pub fn assert_error(&self, status: u16, exception_class: &str) {
-        assert_eq!(self.status, status, "body: {}", self.body);
-        assert_eq!(self.body["exception_class"], exception_class, "body: {}", self.body);
-        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {}", self.body);
-        assert_eq!(self.body["request_id"].as_str(), self.header("x-request-id"), "request_id matches X-Request-ID");
+        assert_gcore_error((self.status, &self.body, self.header("x-request-id")), status, exception_class);
     }
 }
 

@@ -3,13 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use sshkeyd::domain::{KeyId, KeyName, NewKey, ProjectId, Timestamp, UserId, generate_ed25519};
-use sshkeyd::store::{self, AuditContext, DatabaseUrl, PoolOptions, StoreError};
+use sshkeyd::domain::{KeyId, NewKey, Timestamp, UserId};
+use sshkeyd::store::{self, DatabaseUrl, PoolOptions, StoreError};
 use tokio::task::JoinSet;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
-use crate::helpers::count_rows;
+use crate::helpers::scalar;
+use crate::store_suite::fixture::{audit, new_key};
 use crate::store_suite::pg::TestDatabase;
 
 fn options(statement_timeout: Duration) -> PoolOptions {
@@ -33,7 +34,7 @@ async fn eight_nodes_migrating_one_fresh_database_at_once_all_start() {
     for opened in opening.join_all().await {
         opened.expect("every node starts");
     }
-    assert_eq!(count_rows(&url, "schema_migrations").await, 1, "the migration was applied once");
+    assert_eq!(scalar(&url, "SELECT count(*) FROM schema_migrations").await, 1, "the migration was applied once");
 }
 
 #[tokio::test]
@@ -62,7 +63,7 @@ async fn a_write_stuck_behind_a_lock_gives_unavailable_after_the_statement_timeo
     holder.batch_execute("BEGIN; SELECT key_count FROM projects WHERE id = 1 FOR UPDATE").await.unwrap();
 
     let started = Instant::now();
-    let stuck = store.create_key(key(1, alice, "waits-for-lock"), 100, audit(alice)).await;
+    let stuck = store.create_key(key(alice), 100, audit(alice)).await;
     let waited = started.elapsed();
     // The server cancels the statement (SQLSTATE 57014) at 500 ms, well
     // before the client-side operation deadline (2 s) would give up.
@@ -73,8 +74,8 @@ async fn a_write_stuck_behind_a_lock_gives_unavailable_after_the_statement_timeo
     holder.batch_execute("ROLLBACK").await.unwrap();
     drop(holder);
     let _ = driver.await;
-    store.create_key(key(1, alice, "waits-for-lock"), 100, audit(alice)).await.expect("the same write works now");
-    assert_eq!(count_rows(&url, "ssh_keys").await, 1);
+    store.create_key(key(alice), 100, audit(alice)).await.expect("the same write works now");
+    assert_eq!(scalar(&url, "SELECT count(*) FROM ssh_keys").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -129,18 +130,6 @@ fn signal(name: &str, pid: i32) -> bool {
     status.is_ok_and(|s| s.success())
 }
 
-fn key(project: i64, owner: UserId, name: &str) -> NewKey {
-    NewKey {
-        id: KeyId(Uuid::new_v4()),
-        project: ProjectId(project),
-        owner,
-        name: KeyName::parse(name).unwrap(),
-        public_key: generate_ed25519().unwrap().public,
-        shared: true,
-        created_at: Timestamp::now(),
-    }
-}
-
-fn audit(actor: UserId) -> AuditContext {
-    AuditContext { actor, request_id: "req-test".into(), at: Timestamp::now() }
+fn key(owner: UserId) -> NewKey {
+    new_key(1, owner, "waits-for-lock", true, Timestamp::now(), KeyId(Uuid::new_v4()))
 }

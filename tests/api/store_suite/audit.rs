@@ -1,12 +1,13 @@
 //! The audit trail: one event per successful write, written with it.
 
-use sshkeyd::domain::{ProjectId, Timestamp, UserId};
+use sshkeyd::domain::{ProjectId, UserId};
 use sshkeyd::store::{AuditContext, StoreError};
 
-use super::fixture::Fixture;
+use super::fixture::{Fixture, audit};
+use crate::helpers::scalar;
 
 fn by(actor: UserId, request_id: &str) -> AuditContext {
-    AuditContext { actor, request_id: request_id.to_owned(), at: Timestamp::now() }
+    AuditContext { request_id: request_id.to_owned(), ..audit(actor) }
 }
 
 pub async fn every_write_records_one_event_in_order_and_failed_writes_none(fx: &Fixture) {
@@ -32,5 +33,5 @@ pub async fn every_write_records_one_event_in_order_and_failed_writes_none(fx: &
     let all = fx.store.audit_events(None).await.unwrap();
     assert_eq!(all.len(), 5, "every project's events without a filter");
     assert_eq!(all[4].project, ProjectId(2));
-    assert_eq!(fx.scalar("SELECT count(*) FROM audit_events").await, 5);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM audit_events").await, 5);
 }

@@ -4,31 +4,37 @@
 use sshkeyd::domain::{KeyOrder, ProjectId, UserId};
 
 use super::fixture::{Fixture, audit};
+use crate::helpers::scalar;
 
 /// Compares every counter of project 1 with a count of its rows, and each
 /// viewer's list total with the keys they can actually see.
 async fn assert_counters_match_rows(fx: &Fixture, owners: &[(&str, UserId)], step: &str) {
-    let rows = fx.scalar("SELECT count(*) FROM ssh_keys WHERE project_id = 1").await;
-    let shared_rows = fx.scalar("SELECT count(*) FROM ssh_keys WHERE project_id = 1 AND shared").await;
-    assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 1").await, rows, "key_count after {step}");
+    let rows = scalar(&fx.database, "SELECT count(*) FROM ssh_keys WHERE project_id = 1").await;
+    let shared_rows = scalar(&fx.database, "SELECT count(*) FROM ssh_keys WHERE project_id = 1 AND shared").await;
     assert_eq!(
-        fx.scalar("SELECT shared_count FROM projects WHERE id = 1").await,
+        scalar(&fx.database, "SELECT key_count FROM projects WHERE id = 1").await,
+        rows,
+        "key_count after {step}"
+    );
+    assert_eq!(
+        scalar(&fx.database, "SELECT shared_count FROM projects WHERE id = 1").await,
         shared_rows,
         "shared_count after {step}"
     );
     for (who, owner) in owners {
-        let private_rows = fx
-            .scalar(&format!(
-                "SELECT count(*) FROM ssh_keys WHERE project_id = 1 AND owner_id = {} AND NOT shared",
-                owner.0
-            ))
-            .await;
-        let counter = fx
-            .scalar(&format!(
+        let private_rows = scalar(
+            &fx.database,
+            &format!("SELECT count(*) FROM ssh_keys WHERE project_id = 1 AND owner_id = {} AND NOT shared", owner.0),
+        )
+        .await;
+        let counter = scalar(
+            &fx.database,
+            &format!(
                 "SELECT COALESCE((SELECT n FROM private_key_counts WHERE project_id = 1 AND owner_id = {}), 0)",
                 owner.0
-            ))
-            .await;
+            ),
+        )
+        .await;
         assert_eq!(counter, private_rows, "{who}'s private count after {step}");
         let listed = fx.list_all(1, *owner, KeyOrder::default(), None).await;
         assert_eq!(listed.count, listed.keys.len() as u64, "{who}'s list total after {step}");
@@ -57,7 +63,7 @@ pub async fn counters_match_the_rows_after_creates_shares_unshares_and_deletes(f
     assert_counters_match_rows(fx, &owners, "deleting alice's private a").await;
     fx.create(1, bob, "key-d", false).await.unwrap();
     assert_counters_match_rows(fx, &owners, "bob creating d").await;
-    assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 1").await, 2, "b and d are left");
+    assert_eq!(scalar(&fx.database, "SELECT key_count FROM projects WHERE id = 1").await, 2, "b and d are left");
 }
 
 pub async fn concurrent_shares_and_unshares_of_one_key_keep_the_counters_right(fx: &Fixture) {

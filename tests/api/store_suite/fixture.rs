@@ -121,25 +121,6 @@ impl Fixture {
         };
         self.store.list_keys(&query).await.unwrap()
     }
-
-    /// One integer read straight from the database (`count(*)`, a counter
-    /// column), bypassing the store.
-    pub async fn scalar(&self, sql: &str) -> i64 {
-        match &self.database {
-            DatabaseUrl::Sqlite(path) => {
-                let conn = rusqlite::Connection::open(path).unwrap();
-                conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
-            }
-            DatabaseUrl::Postgres(url) => {
-                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-                let driver = tokio::spawn(conn);
-                let row = client.query_one(sql, &[]).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
-                drop(client);
-                let _ = driver.await;
-                row.get(0)
-            }
-        }
-    }
 }
 
 async fn open(database: &DatabaseUrl) -> Arc<dyn BulkLoad> {

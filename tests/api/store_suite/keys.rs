@@ -6,6 +6,7 @@ use sshkeyd::store::StoreError;
 use uuid::Uuid;
 
 use super::fixture::{Fixture, MAX_KEYS, audit, new_key};
+use crate::helpers::scalar;
 
 pub async fn a_created_key_reads_back_exactly_as_returned(fx: &Fixture) {
     let alice = fx.user("alice", &[1]).await;
@@ -19,7 +20,7 @@ pub async fn a_created_key_reads_back_exactly_as_returned(fx: &Fixture) {
     assert_eq!(listed.keys, vec![created.clone()], "list returns it too");
     let other_project = fx.store.get_key(ProjectId(2), alice, created.id).await.unwrap();
     assert_eq!(other_project, None, "a key is not found under another project");
-    assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys").await, 1);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM ssh_keys").await, 1);
 }
 
 pub async fn an_unshared_key_is_visible_only_to_its_owner(fx: &Fixture) {
@@ -44,7 +45,7 @@ pub async fn an_unshared_name_is_still_taken_for_everyone_else(fx: &Fixture) {
     fx.create(1, alice, "deploy", false).await.unwrap();
     let clash = fx.create(1, bob, "deploy", true).await;
     assert!(matches!(clash, Err(StoreError::Conflict)), "got {clash:?}");
-    assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys").await, 1);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM ssh_keys").await, 1);
 }
 
 pub async fn a_duplicate_name_in_one_project_is_a_conflict_but_not_across_projects(fx: &Fixture) {
@@ -53,9 +54,13 @@ pub async fn a_duplicate_name_in_one_project_is_a_conflict_but_not_across_projec
     let again = fx.create(1, alice, "ci-runner", false).await;
     assert!(matches!(again, Err(StoreError::Conflict)), "got {again:?}");
     fx.create(2, alice, "ci-runner", true).await.expect("the same name in another project is fine");
-    assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys").await, 2);
-    assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 1").await, 1, "the conflict took no slot");
-    assert_eq!(fx.scalar("SELECT count(*) FROM audit_events").await, 2, "the conflict left no event");
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM ssh_keys").await, 2);
+    assert_eq!(
+        scalar(&fx.database, "SELECT key_count FROM projects WHERE id = 1").await,
+        1,
+        "the conflict took no slot"
+    );
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM audit_events").await, 2, "the conflict left no event");
 }
 
 pub async fn names_that_differ_only_in_case_are_different_names(fx: &Fixture) {
@@ -63,7 +68,7 @@ pub async fn names_that_differ_only_in_case_are_different_names(fx: &Fixture) {
     for name in ["web", "Web", "WEB"] {
         fx.create(1, alice, name, true).await.unwrap_or_else(|e| panic!("{name}: {e}"));
     }
-    assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys").await, 3);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM ssh_keys").await, 3);
 }
 
 pub async fn a_full_project_refuses_new_keys_until_one_is_deleted(fx: &Fixture) {
@@ -77,10 +82,10 @@ pub async fn a_full_project_refuses_new_keys_until_one_is_deleted(fx: &Fixture) 
     assert!(matches!(over, Err(StoreError::QuotaExceeded(3))), "got {over:?}");
     let duplicate = fx.create_max(1, alice, "key-0", true, 3).await;
     assert!(matches!(duplicate, Err(StoreError::Conflict)), "a taken name is a conflict even when full: {duplicate:?}");
-    assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys").await, 3);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM ssh_keys").await, 3);
     fx.store.delete_key(ProjectId(1), first.unwrap().id, audit(alice)).await.unwrap();
     fx.create_max(1, alice, "key-3", true, 3).await.expect("a deleted key frees its slot");
-    assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 1").await, 3);
+    assert_eq!(scalar(&fx.database, "SELECT key_count FROM projects WHERE id = 1").await, 3);
 }
 
 pub async fn concurrent_creates_never_exceed_the_quota(fx: &Fixture) {
@@ -90,8 +95,8 @@ pub async fn concurrent_creates_never_exceed_the_quota(fx: &Fixture) {
     let created = results.iter().filter(|r| r.is_ok()).count();
     let refused = results.iter().filter(|r| matches!(r, Err(StoreError::QuotaExceeded(5)))).count();
     assert_eq!((created, refused), (5, 15), "results: {results:?}");
-    assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys WHERE project_id = 1").await, 5);
-    assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 1").await, 5);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM ssh_keys WHERE project_id = 1").await, 5);
+    assert_eq!(scalar(&fx.database, "SELECT key_count FROM projects WHERE id = 1").await, 5);
 }
 
 pub async fn concurrent_creates_of_one_name_store_exactly_one_key(fx: &Fixture) {
@@ -101,8 +106,8 @@ pub async fn concurrent_creates_of_one_name_store_exactly_one_key(fx: &Fixture) 
     let created = results.iter().filter(|r| r.is_ok()).count();
     let conflicts = results.iter().filter(|r| matches!(r, Err(StoreError::Conflict))).count();
     assert_eq!((created, conflicts), (1, 11), "results: {results:?}");
-    assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys").await, 1);
-    assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 1").await, 1);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM ssh_keys").await, 1);
+    assert_eq!(scalar(&fx.database, "SELECT key_count FROM projects WHERE id = 1").await, 1);
 }
 
 pub async fn changes_by_users_who_cannot_see_the_key_are_not_found(fx: &Fixture) {
@@ -134,7 +139,7 @@ pub async fn changes_by_users_who_see_but_did_not_create_the_key_are_not_the_own
     assert!(matches!(delete, Err(StoreError::NotOwner)), "got {delete:?}");
     let still = fx.store.get_key(ProjectId(1), bob, shared.id).await.unwrap();
     assert_eq!(still, Some(shared), "the key is unchanged and still shared");
-    assert_eq!(fx.scalar("SELECT count(*) FROM audit_events").await, 1, "only the create was recorded");
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM audit_events").await, 1, "only the create was recorded");
 }
 
 pub async fn a_deleted_key_is_gone_and_its_name_is_free_again(fx: &Fixture) {
@@ -145,7 +150,7 @@ pub async fn a_deleted_key_is_gone_and_its_name_is_free_again(fx: &Fixture) {
     let again = fx.store.delete_key(ProjectId(1), key.id, audit(alice)).await;
     assert!(matches!(again, Err(StoreError::NotFound)), "deleting twice: {again:?}");
     fx.create(1, alice, "old-laptop", true).await.expect("the name is free again");
-    assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys").await, 1);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM ssh_keys").await, 1);
 }
 
 pub async fn bulk_insert_stores_every_key_and_counts_it_against_the_quota(fx: &Fixture) {
@@ -159,10 +164,10 @@ pub async fn bulk_insert_stores_every_key_and_counts_it_against_the_quota(fx: &F
         })
         .collect();
     fx.bulk.bulk_insert(keys).await.unwrap();
-    assert_eq!(fx.scalar("SELECT count(*) FROM ssh_keys").await, 30);
-    assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 1").await, 20);
-    assert_eq!(fx.scalar("SELECT key_count FROM projects WHERE id = 7").await, 10, "project 7 was created");
-    assert_eq!(fx.scalar("SELECT count(*) FROM audit_events").await, 0, "bulk inserts are not audited");
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM ssh_keys").await, 30);
+    assert_eq!(scalar(&fx.database, "SELECT key_count FROM projects WHERE id = 1").await, 20);
+    assert_eq!(scalar(&fx.database, "SELECT key_count FROM projects WHERE id = 7").await, 10, "project 7 was created");
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM audit_events").await, 0, "bulk inserts are not audited");
     assert_eq!(fx.list_all(1, alice, KeyOrder::NameAsc, None).await.count, 20, "alice sees all of project 1");
     assert_eq!(fx.list_all(1, bob, KeyOrder::NameAsc, None).await.count, 15, "bob misses alice's 5 private keys");
     let over = fx.create_max(1, alice, "one-more", true, 20).await;

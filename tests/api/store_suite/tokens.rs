@@ -4,6 +4,7 @@ use sshkeyd::domain::{ProjectId, Timestamp, TokenId};
 use sshkeyd::store::{NewToken, StoreError};
 
 use super::fixture::Fixture;
+use crate::helpers::scalar;
 
 fn token(id: &str, user: &str, projects: &[i64], created_at: Timestamp) -> NewToken {
     NewToken {
@@ -25,8 +26,8 @@ pub async fn a_created_token_is_found_with_its_user_and_sorted_projects(fx: &Fix
     assert_eq!(found.secret_hash, [9; 32], "the stored hash");
     assert_eq!(found.expires_at, Some(now.plus(std::time::Duration::from_secs(3600))));
     assert!(!found.revoked);
-    assert_eq!(fx.scalar("SELECT count(*) FROM projects").await, 3, "its projects were created");
-    assert_eq!(fx.scalar("SELECT count(*) FROM token_projects").await, 3);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM projects").await, 3, "its projects were created");
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM token_projects").await, 3);
 }
 
 pub async fn unknown_tokens_are_not_found_and_cannot_be_revoked(fx: &Fixture) {
@@ -85,5 +86,5 @@ pub async fn ensure_user_gives_one_id_per_name_even_when_racing(fx: &Fixture) {
     assert!(ids.windows(2).all(|w| w[0] == w[1]), "one id for one name: {ids:?}");
     let other = fx.store.ensure_user("Racer").await.unwrap();
     assert_ne!(other, ids[0], "names are case-sensitive");
-    assert_eq!(fx.scalar("SELECT count(*) FROM users").await, 2);
+    assert_eq!(scalar(&fx.database, "SELECT count(*) FROM users").await, 2);
 }
