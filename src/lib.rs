@@ -2,8 +2,49 @@
 //! "SSH Keys" resource, so the clients people already use (the official
 //! `gcore` SDKs) work against it unchanged.
 //!
-//! The crate is a library with a thin binary: [`run`] takes a bound
-//! listener and a shutdown future, so tests can serve on port 0.
+//! # How the crate fits together
+//!
+//! A request goes from the socket to the database through these steps:
+//!
+//! 1. **Accept loop** (`server/accept.rs`): hyper on the listener, with TLS,
+//!    the header read timeout and a graceful drain on shutdown.
+//! 2. **Observe** (`http/observe.rs`, the outermost middleware): the request
+//!    id and span, Gcore's shape for every error response, the metrics.
+//! 3. **Admission limits** (`http/limits.rs`): header size (431), load
+//!    shedding (503), the request timeout (408), the body read whole (413).
+//! 4. **Router** (`http/mod.rs`): one module per resource, `http/ssh_keys/`.
+//! 5. **Extractors** (`http/extract.rs`, `http/auth.rs`): the token becomes a
+//!    `Principal` (401), the path's project a scope it may use (403), the
+//!    body JSON (415, 400).
+//! 6. **Handler** (`http/ssh_keys/mod.rs`): input is validated into
+//!    [`domain`] values (`input.rs`, 400 with `invalid_fields`), and replies
+//!    are shaped by `view.rs`.
+//! 7. **Store** ([`store::KeyStore`], through `store/metered.rs`, which gives
+//!    every call a span, metrics and the name of a failed operation)...
+//! 8. ...**backend**: SQLite (`store/sqlite/`: a group-commit writer thread
+//!    and a pool of readers) or PostgreSQL (`store/postgres/`).
+//!
+//! # Where each concern lives
+//!
+//! - [`domain`]: ids, names, public key parsing, fingerprints, key
+//!   generation, who may see and change a key. Pure: no I/O.
+//! - [`store`]: the [`store::KeyStore`] trait (only what the service needs),
+//!   [`store::BulkLoad`] for seeding, a module per backend; migrations are
+//!   embedded from `migrations/<backend>/`.
+//! - [`http`]: the API. `error.rs` is the one error type and the one error
+//!   schema; `openapi.rs` the OpenAPI document; a resource or API face is a
+//!   module beside `ssh_keys/`, merged into the router in `http/mod.rs`.
+//! - [`tokens`]: the token format, issuing tokens, the first-start admin token.
+//! - [`server`]: [`run`] wires store, tokens, metrics, TLS and the API
+//!   together; the accept loop; the shutdown signals.
+//! - [`config`] (flags, `SSHKEYD_*` variables and the TOML file),
+//!   [`telemetry`] (logging), `metrics.rs` (Prometheus), `tls.rs`.
+//! - The binary, `src/bin/sshkeyd/`: `cli.rs` is the command line as clap
+//!   types, `cmd/` has one module per command, `main.rs` dispatches.
+//!
+//! Modules and items are public only where the binary, `tests/api` or the
+//! fuzz targets use them; the rest is private to the crate. [`run`] takes a
+//! bound listener and a shutdown future, so tests serve on port 0.
 
 pub mod config;
 pub mod domain;

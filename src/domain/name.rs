@@ -18,7 +18,7 @@ pub struct KeyName(String);
 /// error bodies.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyNameError {
-    /// Shorter than [`MIN_LEN`] or longer than [`MAX_LEN`] characters.
+    /// Shorter than `MIN_LEN` or longer than `MAX_LEN` characters.
     #[error("name must be {MIN_LEN} to {MAX_LEN} characters long, got {0}")]
     Length(usize),
     /// The first character is not an ASCII letter or digit.

@@ -36,7 +36,7 @@ pub enum PublicKeyError {
     /// An OpenSSH certificate rather than a plain key.
     #[error("SSH certificates are not accepted; send the plain public key")]
     Certificate,
-    /// A type label outside [`KeyType::ALL`].
+    /// A type label outside `KeyType::ALL`.
     #[error(
         "unsupported key type{0}; use ssh-ed25519, ecdsa-sha2-nistp256/384/521, \
          ssh-rsa (2048 bits or more), sk-ssh-ed25519@openssh.com or \
@@ -57,10 +57,10 @@ pub enum PublicKeyError {
         /// What the blob says it is.
         actual: LabelHint,
     },
-    /// RSA modulus below [`MIN_RSA_BITS`].
+    /// RSA modulus below `MIN_RSA_BITS`.
     #[error("RSA keys must have at least {MIN_RSA_BITS} bits; this one has {0}")]
     RsaTooSmall(usize),
-    /// RSA modulus above [`MAX_RSA_BITS`].
+    /// RSA modulus above `MAX_RSA_BITS`.
     #[error("RSA keys may have at most {MAX_RSA_BITS} bits; this one has {0}")]
     RsaTooLarge(usize),
     /// RSA public exponent that no real key uses.

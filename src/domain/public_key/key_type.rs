@@ -19,7 +19,7 @@ pub enum KeyType {
     EcdsaP384,
     /// `ecdsa-sha2-nistp521`
     EcdsaP521,
-    /// `ssh-rsa`, at least [`MIN_RSA_BITS`]
+    /// `ssh-rsa`, at least `MIN_RSA_BITS`
     Rsa,
     /// `sk-ssh-ed25519@openssh.com` (FIDO security key)
     SkEd25519,
