@@ -5,6 +5,7 @@
 //! shares (400, 401, 403, 408, ...) are added by `super::openapi`.
 
 mod input;
+mod schema;
 mod view;
 
 use axum::{
@@ -21,7 +22,8 @@ use super::extract::{JsonBody, KeyScope, ProjectScope};
 use super::{ApiError, AppState};
 use crate::domain::{KeyId, NewKey, Timestamp, generate_ed25519};
 use crate::store::ListQuery;
-use input::{CreateKeyBody, KeyPath, ListParams, ListQueryDoc, ProjectPath, UpdateKeyBody, shared_from_json};
+use input::{ListParams, shared_from_json};
+use schema::{CreateKeyBody, KeyPath, ListQueryDoc, ProjectPath, UpdateKeyBody};
 use view::{CreatedSshKeySchema, PageView, SshKeyView};
 
 pub use input::CreateKeyInput;
