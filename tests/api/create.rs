@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, keygen, md5_fingerprint, public_from_private};
 
-const KEY_FIELDS: [&str; 8] =
-    ["created_at", "fingerprint", "id", "name", "project_id", "public_key", "shared_in_project", "state"];
+const KEY_FIELDS: [&str; 9] =
+    ["created_at", "fingerprint", "id", "is_owner", "name", "project_id", "public_key", "shared_in_project", "state"];
 
 fn field_names(body: &serde_json::Value) -> Vec<String> {
     let mut names: Vec<String> = body.as_object().unwrap().keys().cloned().collect();

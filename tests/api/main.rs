@@ -12,6 +12,7 @@ mod hygiene;
 mod lifecycle;
 mod limits;
 mod openapi;
+mod ownership;
 mod postgres_nodes;
 mod resource;
 mod store_suite;

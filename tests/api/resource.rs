@@ -7,8 +7,8 @@ use sshkeyd::config::Settings;
 
 use crate::helpers::TestApp;
 
-const KEY_FIELDS: [&str; 8] =
-    ["created_at", "fingerprint", "id", "name", "project_id", "public_key", "shared_in_project", "state"];
+const KEY_FIELDS: [&str; 9] =
+    ["created_at", "fingerprint", "id", "is_owner", "name", "project_id", "public_key", "shared_in_project", "state"];
 
 fn sorted_fields(key: &Value) -> Vec<&str> {
     let mut fields: Vec<&str> = key.as_object().unwrap().keys().map(String::as_str).collect();
