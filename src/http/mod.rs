@@ -1,6 +1,7 @@
 //! The HTTP API: the router, its middleware stack and shared state.
 
 mod auth;
+mod console;
 mod error;
 mod extract;
 mod health;
@@ -84,6 +85,7 @@ pub fn app(
         .merge(health::router())
         .merge(openapi::router())
         .merge(ssh_keys::router())
+        .merge(console::router())
         .route_layer(middleware::from_fn(observe::tag_route))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .with_state(state);

@@ -6,6 +6,7 @@ mod http_client;
 mod serve;
 
 mod auth;
+mod console;
 mod create;
 mod errors;
 mod hygiene;
