@@ -69,8 +69,13 @@ export function keyTable({ client, onAuthLost }) {
     const pages = Math.max(1, Math.ceil(state.count / PAGE_SIZE));
     const page = Math.floor(state.offset / PAGE_SIZE) + 1;
     byId('page-info').textContent = `Page ${page} of ${pages}`;
+    const hadFocus = document.activeElement;
     previous.disabled = state.offset === 0;
     next.disabled = state.offset + PAGE_SIZE >= state.count;
+    // A focused button that becomes disabled drops focus to the page: on the
+    // first or last page, keep keyboard users on the other pager button.
+    if (hadFocus === next && next.disabled && !previous.disabled) previous.focus();
+    if (hadFocus === previous && previous.disabled && !next.disabled) next.focus();
     for (const header of document.querySelectorAll('th[data-order]')) {
       const [column, direction] = state.orderBy.split('.');
       if (header.dataset.order === column) {
