@@ -3,6 +3,7 @@
 //! the auth and scope extractors, admission limits and observability.
 
 mod auth;
+mod console;
 mod error;
 mod extract;
 mod health;
@@ -50,6 +51,7 @@ pub(crate) fn app(
         .merge(health::router())
         .merge(openapi::router())
         .merge(ssh_keys::router())
+        .merge(console::router())
         .route_layer(middleware::from_fn(observe::tag_route))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .with_state(state);

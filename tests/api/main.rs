@@ -8,12 +8,14 @@ mod keygen;
 mod serve;
 
 mod auth;
+mod console;
 mod create;
 mod errors;
 mod hygiene;
 mod lifecycle;
 mod limits;
 mod openapi;
+mod ownership;
 mod postgres_nodes;
 mod resource;
 mod store_suite;

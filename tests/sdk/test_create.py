@@ -10,7 +10,7 @@ import pytest
 import keytools
 
 CREATED_FIELDS = {"id", "name", "public_key", "fingerprint", "state", "project_id",
-                  "shared_in_project", "created_at", "private_key"}
+                  "shared_in_project", "created_at", "private_key", "is_owner"}
 
 
 def assert_fresh_metadata(key, name: str, project: int = 1, shared: bool = True) -> None:

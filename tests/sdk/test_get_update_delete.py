@@ -5,7 +5,8 @@ import uuid
 import gcore
 import pytest
 
-KEY_FIELDS = {"id", "name", "public_key", "fingerprint", "state", "project_id", "shared_in_project", "created_at"}
+KEY_FIELDS = {"id", "name", "public_key", "fingerprint", "state", "project_id", "shared_in_project", "created_at",
+              "is_owner"}
 
 
 def assert_error(caught, status: int, exception_class: str) -> None:

@@ -88,7 +88,7 @@ async fn create(
     crate::metrics::key_created(if private_key.is_some() { "generated" } else { "imported" });
     // The durable record is the audit trail; this line is for debugging.
     tracing::debug!(key_id = %stored.id.0, project = scope.project.0, generated = private_key.is_some(), "ssh key created");
-    Ok(view::created_response(&stored, private_key.as_ref()))
+    Ok(view::created_response(&stored, scope.principal.user, private_key.as_ref()))
 }
 
 /// `GET` on the collection: one page of the keys the caller may see.
@@ -117,7 +117,7 @@ async fn list(
         name_contains: params.name,
         order: params.order,
     };
-    Ok(view::page_response(&state.store.list_keys(&query).await?))
+    Ok(view::page_response(&state.store.list_keys(&query).await?, scope.principal.user))
 }
 
 /// `GET` on one key.
@@ -136,7 +136,7 @@ async fn list(
 async fn read(State(state): State<AppState>, key: KeyScope) -> Result<Response, ApiError> {
     let scope = &key.scope;
     match state.store.get_key(scope.project, scope.principal.user, key.key).await? {
-        Some(found) => Ok(view::key_response(&found)),
+        Some(found) => Ok(view::key_response(&found, scope.principal.user)),
         None => Err(ApiError::NotFound("SSH key not found".into())),
     }
 }
@@ -162,7 +162,7 @@ async fn update(State(state): State<AppState>, key: KeyScope, JsonBody(body): Js
     let shared = shared_from_json(&body)?;
     let scope = &key.scope;
     let updated = state.store.set_shared(scope.project, key.key, shared, scope.audit()).await?;
-    Ok(view::key_response(&updated))
+    Ok(view::key_response(&updated, scope.principal.user))
 }
 
 /// `DELETE`: remove the key at once; only the creator may.

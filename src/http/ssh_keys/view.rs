@@ -1,4 +1,5 @@
-//! The JSON shapes of the SSH key resource, exactly Gcore's serializers.
+//! The JSON shapes of the SSH key resource: Gcore's serializers, plus
+//! `is_owner`, which tells clients (the console) which keys they may change.
 //!
 //! The OpenAPI schemas of the responses are derived from these same structs
 //! (field names, types and doc comments), so the document cannot drift from
@@ -16,7 +17,7 @@ use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::domain::SshKey;
+use crate::domain::{SshKey, UserId};
 use crate::store::KeyPage;
 
 /// Gcore's `SSHKeySerializer`, used by get, list and update.
@@ -56,6 +57,10 @@ pub struct SshKeyView<'a> {
     /// SSH key creation time
     #[schema(format = DateTime, examples("2025-06-16T17:05:50Z"))]
     created_at: String,
+    /// Whether the caller created this key, and so may share, unshare or
+    /// delete it (an sshkeyd extension to Gcore's schema)
+    #[schema(examples(true))]
+    is_owner: bool,
 }
 
 /// Gcore's `KeypairState`. Only documents the wire values: a key is always
@@ -70,8 +75,9 @@ pub enum KeypairState {
     DELETING,
 }
 
-impl<'a> From<&'a SshKey> for SshKeyView<'a> {
-    fn from(key: &'a SshKey) -> Self {
+impl<'a> SshKeyView<'a> {
+    /// The key as `viewer` sees it: only `is_owner` depends on who asks.
+    fn new(key: &'a SshKey, viewer: UserId) -> Self {
         Self {
             id: key.id.0,
             name: &key.name,
@@ -82,6 +88,7 @@ impl<'a> From<&'a SshKey> for SshKeyView<'a> {
             project_id: key.project.0,
             shared_in_project: key.shared,
             created_at: key.created_at.to_rfc3339(),
+            is_owner: key.owner == viewer,
         }
     }
 }
@@ -148,14 +155,14 @@ pub(super) struct PageView<'a> {
     results: Vec<SshKeyView<'a>>,
 }
 
-/// 200 with one key.
-pub fn key_response(key: &SshKey) -> Response {
-    axum::Json(SshKeyView::from(key)).into_response()
+/// 200 with one key, as `viewer` sees it.
+pub fn key_response(key: &SshKey, viewer: UserId) -> Response {
+    axum::Json(SshKeyView::new(key, viewer)).into_response()
 }
 
-/// 200 with a page of keys.
-pub fn page_response(page: &KeyPage) -> Response {
-    let results = page.keys.iter().map(SshKeyView::from).collect();
+/// 200 with a page of keys, as `viewer` sees them.
+pub fn page_response(page: &KeyPage, viewer: UserId) -> Response {
+    let results = page.keys.iter().map(|key| SshKeyView::new(key, viewer)).collect();
     axum::Json(PageView { count: page.count, results }).into_response()
 }
 
@@ -163,8 +170,8 @@ pub fn page_response(page: &KeyPage) -> Response {
 /// into zeroizing memory sized up front (so no reallocation leaves copies
 /// behind), and that buffer is handed to the response as its owner, so the
 /// bytes are wiped when the response body is dropped.
-pub fn created_response(key: &SshKey, private_key: Option<&Zeroizing<String>>) -> Response {
-    let view = CreatedView { key: SshKeyView::from(key), private_key: private_key.map(|p| p.as_str()) };
+pub fn created_response(key: &SshKey, viewer: UserId, private_key: Option<&Zeroizing<String>>) -> Response {
+    let view = CreatedView { key: SshKeyView::new(key, viewer), private_key: private_key.map(|p| p.as_str()) };
     let mut buf = Zeroizing::new(Vec::with_capacity(4096));
     if let Err(e) = serde_json::to_writer(&mut *buf, &view) {
         return super::super::ApiError::Internal(e.into()).into_response();
