@@ -11,7 +11,9 @@ mod key;
 mod name;
 mod order;
 mod public_key;
+mod text;
 mod time;
+mod user_name;
 
 #[cfg(test)]
 #[path = "../../tests/support/keygen.rs"]
@@ -20,8 +22,10 @@ mod keygen;
 pub use self::time::Timestamp;
 pub use fingerprint::Fingerprint;
 pub use generate::{GeneratedKey, generate_ed25519};
-pub use ids::{KeyId, ProjectId, TokenId, UserId};
+pub use ids::{KeyId, KeyIdError, MAX_PROJECT_ID, ProjectId, ProjectIdError, TokenId, UserId};
 pub use key::{ChangeRefused, NewKey, SshKey};
 pub use name::{KeyName, KeyNameError};
 pub use order::KeyOrder;
 pub use public_key::{KeyType, LabelHint, PublicKey, PublicKeyError};
+pub use text::is_hidden_or_breaking;
+pub use user_name::{UserName, UserNameError};

@@ -15,20 +15,20 @@ pub struct KeyName(String);
 
 /// Why a candidate name was refused. The messages never echo the input
 /// beyond its length, so a secret pasted into the wrong field stays out of
-/// error bodies.
+/// error bodies, and do not name the field: the API writes `name: …`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyNameError {
     /// Shorter than `MIN_LEN` or longer than `MAX_LEN` characters.
-    #[error("name must be {MIN_LEN} to {MAX_LEN} characters long, got {0}")]
+    #[error("must be {MIN_LEN} to {MAX_LEN} characters long, got {0}")]
     Length(usize),
     /// The first character is not an ASCII letter or digit.
-    #[error("name must start with a letter or a digit")]
+    #[error("must start with a letter or a digit")]
     BadFirst,
     /// The last character is not a letter, digit, '.' or '_'.
-    #[error("name must end with a letter, a digit, '.' or '_'")]
+    #[error("must end with a letter, a digit, '.' or '_'")]
     BadLast,
     /// A character in the middle is outside letters, digits, space, '.', '_', '-'.
-    #[error("name may contain only letters, digits, spaces, '.', '_' and '-'")]
+    #[error("may contain only letters, digits, spaces, '.', '_' and '-'")]
     BadChar,
 }
 

@@ -192,7 +192,7 @@ pub(super) struct ErrorResponse<'a> {
     #[schema(examples("ValidationError"))]
     exception_class: &'a str,
     /// What went wrong, for people. It never quotes a submitted value.
-    #[schema(examples("name: name must be 3 to 63 characters long, got 2"))]
+    #[schema(examples("name: must be 3 to 63 characters long, got 2"))]
     message: &'a str,
     /// The request's id, as in the `X-Request-ID` response header
     #[schema(examples("0c55df48-7d4e-4a43-9a37-3a4e3b1f6a51"))]

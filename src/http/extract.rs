@@ -1,16 +1,14 @@
 //! Extractors that turn a request into validated domain values, each
 //! rejecting with an [`ApiError`] so every failure has Gcore's shape.
 
+use super::{ApiError, AppState, auth::Principal, request_id::RequestId};
+use crate::domain::{KeyId, ProjectId, Timestamp};
+use crate::store::AuditContext;
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, RawPathParams, Request},
     http::{header, request::Parts},
 };
-use uuid::Uuid;
-
-use super::{ApiError, AppState, auth::Principal, request_id::RequestId};
-use crate::domain::{KeyId, ProjectId, Timestamp};
-use crate::store::AuditContext;
 
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
@@ -76,8 +74,8 @@ impl FromRequestParts<AppState> for KeyScope {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let scope = ProjectScope::from_request_parts(parts, state).await?;
         let raw = path_param(parts, state, "ssh_key_id").await?;
-        let key = Uuid::try_parse(&raw).map_err(|_| ApiError::field("ssh_key_id", "must be a UUID"))?;
-        Ok(Self { scope, key: KeyId(key) })
+        let key = KeyId::parse(&raw).map_err(|e| ApiError::field("ssh_key_id", e.to_string()))?;
+        Ok(Self { scope, key })
     }
 }
 
@@ -92,16 +90,9 @@ async fn path_param(parts: &mut Parts, state: &AppState, name: &str) -> Result<S
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("route has no {name} parameter")))
 }
 
-/// Project ids are positive integers written in plain decimal digits.
+/// A project id from a path, by the one rule of [`ProjectId::parse`].
 pub fn parse_project_id(raw: &str) -> Result<ProjectId, ApiError> {
-    let bad = || ApiError::field("project_id", "must be a positive integer");
-    if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    match raw.parse::<i64>() {
-        Ok(id) if id > 0 => Ok(ProjectId(id)),
-        _ => Err(bad()),
-    }
+    ProjectId::parse(raw).map_err(|e| ApiError::field("project_id", e.to_string()))
 }
 
 /// A JSON request body, parsed into a `serde_json::Value` so that each

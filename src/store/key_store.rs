@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::error::StoreError;
 use super::model::{AuditContext, AuditEvent, KeyPage, ListQuery, NewToken, TokenInfo, TokenRecord};
-use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId};
+use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 
 /// Everything the service persists: keys, tokens, the audit trail.
 ///
@@ -37,7 +37,7 @@ pub trait KeyStore: Send + Sync + 'static {
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenRecord>, StoreError>;
 
     /// The id of the user with this name, creating the user if new.
-    async fn ensure_user(&self, name: &str) -> Result<UserId, StoreError>;
+    async fn ensure_user(&self, name: &UserName) -> Result<UserId, StoreError>;
 
     /// Creates the user and projects if needed and stores a new token.
     async fn create_token(&self, token: NewToken) -> Result<(), StoreError>;

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use tracing::Instrument;
 
 use super::{AuditContext, AuditEvent, KeyPage, KeyStore, ListQuery, NewToken, StoreError, TokenInfo, TokenRecord};
-use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId};
+use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 
 pub struct MeteredStore {
     inner: Arc<dyn KeyStore>,
@@ -64,7 +64,7 @@ impl KeyStore for MeteredStore {
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenRecord>, StoreError> {
         observed("find_token", self.inner.find_token(id)).await
     }
-    async fn ensure_user(&self, name: &str) -> Result<UserId, StoreError> {
+    async fn ensure_user(&self, name: &UserName) -> Result<UserId, StoreError> {
         observed("ensure_user", self.inner.ensure_user(name)).await
     }
     async fn create_token(&self, token: NewToken) -> Result<(), StoreError> {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::domain::{KeyId, KeyOrder, ProjectId, SshKey, Timestamp, TokenId, UserId};
+use crate::domain::{KeyId, KeyOrder, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 
 /// A list request, already validated.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ pub struct TokenRecord {
 pub struct NewToken {
     pub id: TokenId,
     /// Created if new.
-    pub user_name: String,
+    pub user_name: UserName,
     /// Created if new.
     pub projects: Vec<ProjectId>,
     /// SHA-256 of the secret part.

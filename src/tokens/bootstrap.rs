@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use super::format::IssuedToken;
 use super::issue::record_token;
+use crate::domain::{ProjectId, UserName};
 use crate::store::{DatabaseUrl, KeyStore};
 
 /// On the first start of an empty SQLite database, issues a token for user
@@ -25,7 +26,7 @@ pub async fn bootstrap_admin_token(store: &dyn KeyStore, database: &DatabaseUrl)
     let issued = IssuedToken::generate();
     write_secret_file(&path, &format!("{}\n", issued.text.as_str()))
         .with_context(|| format!("writing the admin token to {}", path.display()))?;
-    if let Err(e) = record_token(store, &issued, "admin", &[1], None).await {
+    if let Err(e) = record_token(store, &issued, &admin_user(), &[ProjectId(1)], None).await {
         let _ = std::fs::remove_file(&path);
         return Err(e);
     }
@@ -35,6 +36,10 @@ pub async fn bootstrap_admin_token(store: &dyn KeyStore, database: &DatabaseUrl)
          it is in this file (mode 0600)"
     );
     Ok(())
+}
+
+fn admin_user() -> UserName {
+    UserName::parse("admin").expect("a valid user name")
 }
 
 /// `sshkeyd.db` gets `sshkeyd.db.admin-token` in the same directory.

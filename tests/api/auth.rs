@@ -5,11 +5,11 @@ use std::time::Duration;
 use axum::http::Method;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sshkeyd::domain::TokenId;
+use sshkeyd::domain::{ProjectId, TokenId};
 use sshkeyd::store::{self, DatabaseUrl, PoolOptions};
-use sshkeyd::tokens::{admin_token_path, bootstrap_admin_token};
+use sshkeyd::tokens::{TokenLifetime, admin_token_path, bootstrap_admin_token, issue_token};
 
-use crate::helpers::{TestApp, scalar};
+use crate::helpers::{TestApp, scalar, user_name};
 
 #[tokio::test]
 async fn requests_without_a_valid_token_get_401() {
@@ -78,11 +78,11 @@ async fn a_revoked_token_is_refused_within_a_second() {
 #[tokio::test]
 async fn an_expired_token_is_refused() {
     let app = TestApp::spawn().await;
-    let issued =
-        sshkeyd::tokens::issue_token(app.store.as_ref(), "temp", &[1], Some(Duration::from_millis(300))).await.unwrap();
+    let lifetime = TokenLifetime::new(Duration::from_secs(1)).unwrap();
+    let issued = issue_token(app.store.as_ref(), &user_name("temp"), &[ProjectId(1)], Some(lifetime)).await.unwrap();
     let token = issued.text.to_string();
     assert_eq!(app.list_keys(&token, 1, "").await.status, 200, "valid before expiry");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     app.list_keys(&token, 1, "").await.assert_error(401, "AuthenticationError");
 }
 

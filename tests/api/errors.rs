@@ -42,7 +42,8 @@ async fn malformed_bodies_get_a_clear_4xx_and_store_nothing() {
 async fn bad_project_ids_get_400() {
     let app = TestApp::spawn().await;
     let token = app.token("alice", &[1]).await;
-    for project in ["abc", "-1", "0", "1.5", "99999999999999999999999", "%20", "+1"] {
+    let refused = ["abc", "-1", "0", "01", "001", "1.5", "9007199254740992", "99999999999999999999999", "%20", "+1"];
+    for project in refused {
         let reply = app
             .request(
                 Method::POST,
@@ -52,17 +53,30 @@ async fn bad_project_ids_get_400() {
             )
             .await;
         reply.assert_error(400, "ValidationError");
-        assert!(reply.body["invalid_fields"]["project_id"].is_string(), "project {project}: {}", reply.body);
+        let problem = "must be an integer from 1 to 9007199254740991";
+        assert_eq!(reply.body["invalid_fields"]["project_id"], problem, "project {project}: {}", reply.body);
+        assert_eq!(reply.body["message"], format!("project_id: {problem}"), "project {project}");
     }
     assert_eq!(app.count_rows("ssh_keys").await, 0);
 }
 
 #[tokio::test]
-async fn a_key_id_that_is_not_a_uuid_gets_400() {
+async fn a_key_id_not_spelled_as_a_lower_case_hyphenated_uuid_gets_400() {
     let app = TestApp::spawn().await;
     let token = app.token("alice", &[1]).await;
-    for id in ["not-a-uuid", "123", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"] {
-        app.get_key(&token, 1, id).await.assert_error(400, "ValidationError");
+    let created = app.create_key(&token, 1, json!({"name": "one-spelling"})).await;
+    let canonical = created.str("id").to_owned();
+    assert_eq!(app.get_key(&token, 1, &canonical).await.status, 200);
+    // The same key in the spellings `uuid` would also read: one path per key.
+    let upper = canonical.to_uppercase();
+    let simple = canonical.replace('-', "");
+    let urn = format!("urn:uuid:{canonical}");
+    let braced = format!("{{{canonical}}}");
+    let others = ["not-a-uuid", "123", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", &upper, &simple, &urn, &braced];
+    for id in others {
+        let reply = app.get_key(&token, 1, id).await;
+        reply.assert_error(400, "ValidationError");
+        assert!(reply.body["invalid_fields"]["ssh_key_id"].as_str().unwrap().contains("lower-case hyphenated"));
         app.delete_key(&token, 1, id).await.assert_error(400, "ValidationError");
         app.update_key(&token, 1, id, json!({"shared_in_project": true})).await.assert_error(400, "ValidationError");
     }
@@ -156,4 +170,18 @@ async fn a_connection_stays_usable_after_an_error_answered_before_the_body_arriv
     stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await.unwrap();
     let second = read_response(&mut stream).await;
     assert!(second.starts_with("HTTP/1.1 200"), "the same connection serves the next request: {second}");
+}
+
+#[tokio::test]
+async fn the_readmes_error_example_is_what_the_server_says() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    let reply = app.create_key(&token, 1, json!({"name": "ab"})).await;
+    reply.assert_error(400, "ValidationError");
+    let readme = include_str!("../../README.md");
+    // Values as JSON (quoted), laid out as the README writes them.
+    let message = format!("\"message\": {}", reply.body["message"]);
+    let fields = format!("\"invalid_fields\": {{\"name\": {}}}", reply.body["invalid_fields"]["name"]);
+    assert!(readme.contains(&message), "README lacks {message}");
+    assert!(readme.contains(&fields), "README lacks {fields}");
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
 use sshkeyd::config::{Config, Settings};
+use sshkeyd::domain::{ProjectId, UserName};
 use sshkeyd::store::{self, DatabaseUrl, KeyStore, PoolOptions};
 use sshkeyd::tokens::issue_token;
 use tokio::sync::oneshot;
@@ -106,7 +107,8 @@ impl TestApp {
 
     /// Issues a token for `user` on `projects`.
     pub async fn token(&self, user: &str, projects: &[i64]) -> String {
-        issue_token(self.store.as_ref(), user, projects, None).await.unwrap().text.to_string()
+        let projects: Vec<ProjectId> = projects.iter().copied().map(ProjectId).collect();
+        issue_token(self.store.as_ref(), &user_name(user), &projects, None).await.unwrap().text.to_string()
     }
 
     /// Any request; `body` is sent as JSON when given.
@@ -177,6 +179,11 @@ pub fn field_names(object: &Value) -> Vec<&str> {
     let mut names: Vec<&str> = object.as_object().expect("a JSON object").keys().map(String::as_str).collect();
     names.sort_unstable();
     names
+}
+
+/// A user name the test knows to be valid.
+pub fn user_name(name: &str) -> UserName {
+    UserName::parse(name).unwrap_or_else(|e| panic!("{name:?}: {e}"))
 }
 
 /// One integer read straight from the database (`count(*)`, a counter

@@ -8,6 +8,7 @@ mod keygen;
 mod serve;
 
 mod auth;
+mod cli;
 mod console;
 mod create;
 mod errors;

@@ -98,11 +98,18 @@ pub fn sqlite_url(db: &Path) -> String {
     format!("sqlite://{}", db.display())
 }
 
+/// `sshkeyd ARGS` as a command, with nothing on its standard input.
+pub fn sshkeyd(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sshkeyd"));
+    cmd.args(args).stdin(Stdio::null());
+    cmd
+}
+
 /// `sshkeyd token create --database URL --user USER --project P...` with
 /// `env` added: the token, and what the command wrote to stderr.
 pub fn create_token(database: &str, user: &str, projects: &[i64], env: &[(&str, &str)]) -> (String, Vec<u8>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sshkeyd"));
-    cmd.args(["token", "create", "--database", database, "--user", user]).envs(env.iter().copied());
+    let mut cmd = sshkeyd(&["token", "create", "--database", database, "--user", user]);
+    cmd.envs(env.iter().copied());
     for p in projects {
         cmd.args(["--project", &p.to_string()]);
     }

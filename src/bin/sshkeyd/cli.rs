@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use sshkeyd::config::{DatabaseArgs, HumanDuration, Settings};
+use sshkeyd::config::{DatabaseArgs, Settings};
+use sshkeyd::domain::{ProjectId, UserName};
+use sshkeyd::tokens::TokenLifetime;
 
 /// sshkeyd: a self-hostable SSH key service that speaks the Gcore Cloud API
 /// "SSH Keys" resource, so existing Gcore clients work against it unchanged.
@@ -52,15 +54,16 @@ pub enum TokenCommand {
     /// projects (created if new). Prints the token alone on stdout; it is
     /// shown this once and stored only as a hash.
     Create {
-        /// User name.
-        #[arg(long)]
-        user: String,
-        /// Project id to grant; repeat for several.
-        #[arg(long = "project", required = true, value_parser = clap::value_parser!(i64).range(1..))]
-        projects: Vec<i64>,
-        /// Expire the token after this long, e.g. 90d, 12h, 30m, 2s.
-        #[arg(long)]
-        expires_in: Option<HumanDuration>,
+        /// User name: 1 to 255 bytes of visible text.
+        #[arg(long, value_parser = UserName::parse)]
+        user: UserName,
+        /// Project id to grant (1 to 9007199254740991); repeat for several.
+        #[arg(long = "project", required = true, value_parser = ProjectId::parse)]
+        projects: Vec<ProjectId>,
+        /// Expire the token after this long, from 1s to 3650d, e.g. 90d,
+        /// 12h, 30m [default: never]
+        #[arg(long, value_parser = TokenLifetime::parse)]
+        expires_in: Option<TokenLifetime>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -82,8 +85,8 @@ pub enum TokenCommand {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Only this project's events.
-    #[arg(long)]
-    pub project: Option<i64>,
+    #[arg(long, value_parser = ProjectId::parse)]
+    pub project: Option<ProjectId>,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
@@ -97,11 +100,11 @@ pub enum ConfigCommand {
 #[derive(Debug, Args)]
 pub struct SeedArgs {
     /// Project to fill.
-    #[arg(long)]
-    pub project: i64,
+    #[arg(long, value_parser = ProjectId::parse)]
+    pub project: ProjectId,
     /// Owner of the keys (created if new).
-    #[arg(long)]
-    pub user: String,
+    #[arg(long, value_parser = UserName::parse)]
+    pub user: UserName,
     /// Number of keys.
     #[arg(long)]
     pub count: u32,

@@ -41,18 +41,23 @@ pub struct CreateKeyInput {
 struct Problems(BTreeMap<String, String>);
 
 impl Problems {
+    /// Records `problem` for `field`. A message that begins with the field's
+    /// own name ("public_key holds ...") loses it, so that every problem
+    /// reads `<field>: <problem>` once in the summary.
     fn add(&mut self, field: &str, problem: impl ToString) {
-        self.0.insert(field.to_owned(), problem.to_string());
+        let problem = problem.to_string();
+        let problem = match problem.strip_prefix(field).and_then(|rest| rest.strip_prefix(' ')) {
+            Some(rest) => rest.to_owned(),
+            None => problem,
+        };
+        self.0.insert(field.to_owned(), problem);
     }
 
     fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, ApiError> {
         if self.0.is_empty() {
             return Ok(value());
         }
-        // Messages that already name their field ("public_key holds ...")
-        // are not prefixed twice.
-        let line = |(f, p): (&String, &String)| if p.starts_with(f.as_str()) { p.clone() } else { format!("{f}: {p}") };
-        let summary: Vec<String> = self.0.iter().map(line).collect();
+        let summary: Vec<String> = self.0.iter().map(|(f, p)| format!("{f}: {p}")).collect();
         Err(ApiError::Validation { message: summary.join("; "), fields: self.0 })
     }
 }

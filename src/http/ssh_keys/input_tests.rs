@@ -74,3 +74,35 @@ fn list_parameters_are_checked_and_defaulted() {
         assert_eq!(invalid_fields(ListParams::from_query(Some(query)).unwrap_err()), expected, "{why}");
     }
 }
+
+#[test]
+fn every_field_problem_reads_field_colon_problem_once() {
+    let cases = [
+        (
+            json!({"name": "ab"}),
+            "name: must be 3 to 63 characters long, got 2",
+            "name",
+            "must be 3 to 63 characters long, got 2",
+        ),
+        (
+            json!({"name": "-ab"}),
+            "name: must start with a letter or a digit",
+            "name",
+            "must start with a letter or a digit",
+        ),
+        (json!({"name": 5}), "name: must be a string", "name", "must be a string"),
+        (
+            json!({"name": "abc", "public_key": "ssh-ed25519"}),
+            "public_key: must be in OpenSSH format: '<type> <base64> [comment]'",
+            "public_key",
+            "must be in OpenSSH format: '<type> <base64> [comment]'",
+        ),
+    ];
+    for (body, message, field, problem) in cases {
+        let Err(ApiError::Validation { message: got, fields }) = CreateKeyInput::from_json(&body) else {
+            panic!("{body} must be refused");
+        };
+        assert_eq!(got, message, "{body}");
+        assert_eq!(fields.get(field).map(String::as_str), Some(problem), "{body}");
+    }
+}

@@ -27,7 +27,7 @@ use async_trait::async_trait;
 use deadpool_postgres::{Object, Pool};
 use tokio::time::error::Elapsed;
 
-use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId};
+use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 use crate::store::{
     AuditContext, AuditEvent, BulkLoad, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError,
     TokenInfo, TokenRecord,
@@ -138,8 +138,8 @@ impl KeyStore for PostgresStore {
         on_connection!(self, |c| tokens::find(&c, id))
     }
 
-    async fn ensure_user(&self, name: &str) -> Result<UserId, StoreError> {
-        on_connection!(self, |c| tokens::ensure_user(&c, name, Timestamp::now()))
+    async fn ensure_user(&self, name: &UserName) -> Result<UserId, StoreError> {
+        on_connection!(self, |c| tokens::ensure_user(&c, name.as_str(), Timestamp::now()))
     }
 
     async fn create_token(&self, token: NewToken) -> Result<(), StoreError> {

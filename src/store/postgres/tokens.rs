@@ -43,7 +43,7 @@ pub async fn ensure_user(c: &impl GenericClient, name: &str, now: Timestamp) -> 
 
 /// Creates the user and projects if they are new, then the token.
 pub async fn create(tx: &Transaction<'_>, t: &NewToken) -> Result<(), StoreError> {
-    let UserId(user) = ensure_user(tx, &t.user_name, t.created_at).await?;
+    let UserId(user) = ensure_user(tx, t.user_name.as_str(), t.created_at).await?;
     execute(
         tx,
         "INSERT INTO tokens (id, user_id, secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use async_trait::async_trait;
 
-use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId};
+use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 use crate::store::{
     AuditContext, AuditEvent, BulkLoad, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError, TokenInfo,
     TokenRecord,
@@ -105,8 +105,8 @@ impl KeyStore for SqliteStore {
         self.readers.with(|c| tokens::find(c, id))
     }
 
-    async fn ensure_user(&self, name: &str) -> Result<UserId, StoreError> {
-        let name = name.to_owned();
+    async fn ensure_user(&self, name: &UserName) -> Result<UserId, StoreError> {
+        let name = name.as_str().to_owned();
         self.writer.write(move |c| tokens::ensure_user(c, &name, Timestamp::now())).await
     }
 

@@ -43,7 +43,7 @@ pub fn ensure_user(c: &Connection, name: &str, now: Timestamp) -> Result<UserId,
 pub fn create(c: &Connection, t: &NewToken) -> Result<(), StoreError> {
     let run =
         |sql: &str, p: &[&dyn rusqlite::ToSql]| c.prepare_cached(sql).and_then(|mut s| s.execute(p)).map_err(classify);
-    let UserId(user) = ensure_user(c, &t.user_name, t.created_at)?;
+    let UserId(user) = ensure_user(c, t.user_name.as_str(), t.created_at)?;
     run(
         "INSERT INTO tokens (id, user_id, secret_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![t.id.0, user, t.secret_hash, t.created_at.0, t.expires_at.map(|e| e.0)],

@@ -3,13 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use sshkeyd::domain::{KeyId, NewKey, Timestamp, UserId};
+use sshkeyd::domain::{KeyId, NewKey, ProjectId, Timestamp, UserId};
 use sshkeyd::store::{self, DatabaseUrl, PoolOptions, StoreError};
 use tokio::task::JoinSet;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
-use crate::helpers::scalar;
+use crate::helpers::{scalar, user_name};
 use crate::store_suite::fixture::{audit, new_key};
 use crate::store_suite::pg::TestDatabase;
 
@@ -54,8 +54,8 @@ async fn a_write_stuck_behind_a_lock_gives_unavailable_after_the_statement_timeo
     let Some(db) = TestDatabase::for_test("a_write_stuck_behind_a_lock").await else { return };
     let url = DatabaseUrl::parse(&db.url).unwrap();
     let store = store::open(&url, &options(Duration::from_millis(500))).await.unwrap();
-    sshkeyd::tokens::issue_token(store.as_ref(), "alice", &[1], None).await.unwrap();
-    let alice = store.ensure_user("alice").await.unwrap();
+    sshkeyd::tokens::issue_token(store.as_ref(), &user_name("alice"), &[ProjectId(1)], None).await.unwrap();
+    let alice = store.ensure_user(&user_name("alice")).await.unwrap();
 
     // Another session holds project 1's counter row, as a stuck node would.
     let (holder, connection) = tokio_postgres::connect(&db.url, NoTls).await.unwrap();

@@ -12,6 +12,7 @@ use sshkeyd::store::{
 use uuid::Uuid;
 
 use super::pg::TestDatabase;
+use crate::helpers::user_name;
 
 /// Quota used unless a test says otherwise.
 pub const MAX_KEYS: u32 = 100;
@@ -50,14 +51,14 @@ impl Fixture {
     pub async fn user(&self, name: &str, projects: &[i64]) -> UserId {
         let token = NewToken {
             id: TokenId(format!("tok-{}", Uuid::new_v4().simple())),
-            user_name: name.to_owned(),
+            user_name: user_name(name),
             projects: projects.iter().copied().map(ProjectId).collect(),
             secret_hash: [7; 32],
             created_at: Timestamp::now(),
             expires_at: None,
         };
         self.store.create_token(token).await.unwrap();
-        self.store.ensure_user(name).await.unwrap()
+        self.store.ensure_user(&user_name(name)).await.unwrap()
     }
 
     /// Creates a key with a fresh id and the current time.

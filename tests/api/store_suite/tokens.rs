@@ -4,12 +4,12 @@ use sshkeyd::domain::{ProjectId, Timestamp, TokenId};
 use sshkeyd::store::{NewToken, StoreError};
 
 use super::fixture::Fixture;
-use crate::helpers::scalar;
+use crate::helpers::{scalar, user_name};
 
 fn token(id: &str, user: &str, projects: &[i64], created_at: Timestamp) -> NewToken {
     NewToken {
         id: TokenId(id.to_owned()),
-        user_name: user.to_owned(),
+        user_name: user_name(user),
         projects: projects.iter().copied().map(ProjectId).collect(),
         secret_hash: [id.len() as u8; 32],
         created_at,
@@ -21,7 +21,7 @@ pub async fn a_created_token_is_found_with_its_user_and_sorted_projects(fx: &Fix
     let now = Timestamp::now();
     fx.store.create_token(token("tok-alice", "alice", &[30, 1, 2], now)).await.unwrap();
     let found = fx.store.find_token(&TokenId("tok-alice".into())).await.unwrap().expect("the token is found");
-    assert_eq!(found.user, fx.store.ensure_user("alice").await.unwrap(), "it belongs to alice");
+    assert_eq!(found.user, fx.store.ensure_user(&user_name("alice")).await.unwrap(), "it belongs to alice");
     assert_eq!(*found.projects, [1, 2, 30].map(ProjectId), "projects in ascending order");
     assert_eq!(found.secret_hash, [9; 32], "the stored hash");
     assert_eq!(found.expires_at, Some(now.plus(std::time::Duration::from_secs(3600))));
@@ -80,11 +80,11 @@ pub async fn ensure_user_gives_one_id_per_name_even_when_racing(fx: &Fixture) {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..16 {
         let store = fx.store.clone();
-        tasks.spawn(async move { store.ensure_user("racer").await.unwrap() });
+        tasks.spawn(async move { store.ensure_user(&user_name("racer")).await.unwrap() });
     }
     let ids = tasks.join_all().await;
     assert!(ids.windows(2).all(|w| w[0] == w[1]), "one id for one name: {ids:?}");
-    let other = fx.store.ensure_user("Racer").await.unwrap();
+    let other = fx.store.ensure_user(&user_name("Racer")).await.unwrap();
     assert_ne!(other, ids[0], "names are case-sensitive");
     assert_eq!(scalar(&fx.database, "SELECT count(*) FROM users").await, 2);
 }

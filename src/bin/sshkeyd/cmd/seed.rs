@@ -1,6 +1,6 @@
 //! `seed` (hidden): generated keys straight into the store, for benchmarks.
 
-use sshkeyd::domain::{KeyId, KeyName, NewKey, ProjectId, Timestamp, generate_ed25519};
+use sshkeyd::domain::{KeyId, KeyName, NewKey, Timestamp, generate_ed25519};
 use sshkeyd::store;
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
                 let name = KeyName::parse(&format!("seed-{}-{i:07}", &run[..8]))?;
                 Ok(NewKey {
                     id: KeyId(Uuid::new_v4()),
-                    project: ProjectId(args.project),
+                    project: args.project,
                     owner,
                     name,
                     public_key: generate_ed25519()?.public,
@@ -33,6 +33,6 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
         store.bulk_insert(keys).await?;
         done += n;
     }
-    eprintln!("seeded {done} keys into project {}", args.project);
+    eprintln!("seeded {done} keys into project {}", args.project.0);
     Ok(())
 }
