@@ -113,21 +113,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::validation("could not read the request body"))?;
-        parse_json(&bytes).map(Self)
-    }
-}
-
-/// Parses a request body as JSON; a syntax error is a 400 that says where.
-pub(crate) fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::validation(format!("malformed JSON body: {}", json_problem(&e))))
-}
-
-/// serde_json's syntax messages carry only a category and a position.
-fn json_problem(e: &serde_json::Error) -> String {
-    match e.classify() {
-        serde_json::error::Category::Eof => "unexpected end of input".into(),
-        _ => format!("syntax error at line {} column {}", e.line(), e.column()),
+        super::json::parse_json(&bytes).map(Self)
     }
 }
 

@@ -7,6 +7,7 @@ mod console;
 mod error;
 mod extract;
 mod health;
+mod json;
 mod limits;
 mod observe;
 mod openapi;
@@ -33,7 +34,7 @@ pub(crate) use state::{ApiSettings, AppState};
 /// Decodes and validates a create body exactly as the handler does (JSON
 /// parsing, then field checks), for the fuzz targets.
 pub fn decode_create_body(bytes: &[u8]) -> Result<CreateKeyInput, ApiError> {
-    CreateKeyInput::from_json(&extract::parse_json(bytes)?)
+    CreateKeyInput::from_json(&json::parse_json(bytes)?)
 }
 
 /// The whole API as one service. Layers run outside-in: observation

@@ -185,3 +185,29 @@ async fn the_readmes_error_example_is_what_the_server_says() {
     assert!(readme.contains(&message), "README lacks {message}");
     assert!(readme.contains(&fields), "README lacks {fields}");
 }
+
+#[tokio::test]
+async fn a_body_with_one_meaning_only_duplicate_keys_huge_numbers_and_deep_nesting_are_named() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    let post = |body: String| {
+        let request = app
+            .raw(Method::POST, "/cloud/v1/ssh_keys/1")
+            .header("Authorization", format!("APIKey {token}"))
+            .header("Content-Type", "application/json")
+            .body(body);
+        async move { TestApp::reply(request.send().await.unwrap()).await }
+    };
+    let duplicate = post(r#"{"name":"a1a","name":"b2b"}"#.into()).await;
+    duplicate.assert_error(400, "ValidationError");
+    assert!(duplicate.str("message").starts_with("name: is given more than once"), "{}", duplicate.body);
+    let nested = post(r#"{"name":"a1a","meta":{"x":1,"x":2}}"#.into()).await;
+    assert!(nested.body["invalid_fields"]["meta.x"].is_string(), "{}", nested.body);
+    let huge = post(r#"{"name":"a1a","x":1e309}"#.into()).await;
+    huge.assert_error(400, "ValidationError");
+    assert!(huge.str("message").starts_with("x: is a number too large"), "{}", huge.body);
+    let deep = post(format!(r#"{{"name":"a1a","x":{}{}}}"#, "[".repeat(300), "]".repeat(300))).await;
+    deep.assert_error(400, "ValidationError");
+    assert!(deep.str("message").contains("nesting too deep"), "{}", deep.body);
+    assert_eq!(app.count_rows("ssh_keys").await, 0);
+}
