@@ -12,14 +12,20 @@ use serde::Deserialize;
 
 use crate::store::{DatabaseUrl, PoolOptions};
 
-/// A duration written as `30s`, `5m`, `90d` and so on.
+/// A duration written as `30s`, `5m`, `90d` and so on. Zero is refused:
+/// every duration setting is a limit, and 0 would turn it off unnoticed
+/// (no request timeout, no drain, no statement timeout in PostgreSQL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HumanDuration(pub Duration);
 
 impl FromStr for HumanDuration {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        humantime::parse_duration(s).map(Self).map_err(|e| format!("{e} (write e.g. 500ms, 30s, 12h, 90d)"))
+        match humantime::parse_duration(s) {
+            Ok(d) if d.is_zero() => Err("must be longer than 0 (write e.g. 500ms, 30s, 12h)".into()),
+            Ok(d) => Ok(Self(d)),
+            Err(e) => Err(format!("{e} (write e.g. 500ms, 30s, 12h, 90d)")),
+        }
     }
 }
 
@@ -94,18 +100,31 @@ pub struct Settings {
     /// Server-side statement timeout (PostgreSQL) [default: 5s]
     #[arg(long, env = "SSHKEYD_DB_STATEMENT_TIMEOUT")]
     pub db_statement_timeout: Option<HumanDuration>,
-    /// Whole-request timeout, body included [default: 30s]
+    /// Time to answer a request once its body is read; a write already
+    /// handed to the database is always waited for [default: 30s]
     #[arg(long, env = "SSHKEYD_REQUEST_TIMEOUT")]
     pub request_timeout: Option<HumanDuration>,
     /// Time a client has to send its request headers [default: 10s]
     #[arg(long, env = "SSHKEYD_HEADER_READ_TIMEOUT")]
     pub header_read_timeout: Option<HumanDuration>,
+    /// Time a client has to send its request body [default: 10s]
+    #[arg(long, env = "SSHKEYD_BODY_READ_TIMEOUT")]
+    pub body_read_timeout: Option<HumanDuration>,
     /// On SIGTERM/SIGINT, time left to finish requests in flight [default: 20s]
     #[arg(long, env = "SSHKEYD_DRAIN_TIMEOUT")]
     pub drain_timeout: Option<HumanDuration>,
-    /// Requests in flight before new ones get 503 at once [default: 1024]
+    /// Authenticated, fully read requests being served before new ones get
+    /// 503 at once [default: 1024]
     #[arg(long, env = "SSHKEYD_MAX_IN_FLIGHT")]
     pub max_in_flight: Option<usize>,
+    /// Open client connections; past it, new ones are closed at once
+    /// [default: 10000]
+    #[arg(long, env = "SSHKEYD_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Open connections from one client address (IPv6: one /64); past it,
+    /// new ones from that address are closed at once [default: 256]
+    #[arg(long, env = "SSHKEYD_MAX_CONNECTIONS_PER_IP")]
+    pub max_connections_per_ip: Option<usize>,
     /// Requests per second allowed per token; 0 turns the limit off [default: 0]
     #[arg(long, env = "SSHKEYD_RATE_LIMIT")]
     pub rate_limit: Option<u32>,
@@ -149,8 +168,11 @@ impl Settings {
             db_statement_timeout: self.db_statement_timeout.or(lower.db_statement_timeout),
             request_timeout: self.request_timeout.or(lower.request_timeout),
             header_read_timeout: self.header_read_timeout.or(lower.header_read_timeout),
+            body_read_timeout: self.body_read_timeout.or(lower.body_read_timeout),
             drain_timeout: self.drain_timeout.or(lower.drain_timeout),
             max_in_flight: self.max_in_flight.or(lower.max_in_flight),
+            max_connections: self.max_connections.or(lower.max_connections),
+            max_connections_per_ip: self.max_connections_per_ip.or(lower.max_connections_per_ip),
             rate_limit: self.rate_limit.or(lower.rate_limit),
             rate_limit_burst: self.rate_limit_burst.or(lower.rate_limit_burst),
             tls_cert: self.tls_cert.or(lower.tls_cert),
@@ -170,13 +192,16 @@ pub struct Config {
     pub database: DatabaseUrl,
     pub max_keys_per_project: u32,
     pub pool: PoolOptions,
-    /// Whole-request timeout, body included.
+    /// Time to answer once the body is read, up to a write's handover.
     pub request_timeout: Duration,
     pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
     /// Time requests in flight get to finish after shutdown starts.
     pub drain_timeout: Duration,
-    /// Requests in flight before new ones are shed with a 503.
+    /// Admitted requests being served before new ones are shed with a 503.
     pub max_in_flight: usize,
+    pub max_connections: usize,
+    pub max_connections_per_ip: usize,
     /// Per-token rate (requests/s) and burst; `None` is off.
     pub rate_limit: Option<(u32, u32)>,
     /// Certificate chain and key paths.
@@ -189,38 +214,56 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Settings::default().resolve()
+        Settings::default().resolve().expect("the defaults are valid")
     }
 }
 
+/// A count that must be at least 1: `Some(0)` is refused with a message
+/// naming the flag and the file key, since 0 would silently turn the limit
+/// into "refuse everything" or "no limit".
+fn at_least_one<T: Copy + Default + PartialEq>(value: Option<T>, flag: &str) -> anyhow::Result<Option<T>> {
+    if value == Some(T::default()) {
+        let key = flag.replace('-', "_");
+        anyhow::bail!("--{flag} (or {key} in the config file) must be at least 1");
+    }
+    Ok(value)
+}
+
 impl Settings {
-    /// The config with every setting not given here at its default.
-    pub fn resolve(self) -> Config {
+    /// The config with every setting not given here at its default; a limit
+    /// of 0 is an error (durations of 0 are refused when parsed).
+    pub fn resolve(self) -> anyhow::Result<Config> {
         let secs = |d: Option<HumanDuration>, default: u64| d.map_or(Duration::from_secs(default), |d| d.0);
         let or = |d: Option<HumanDuration>, default: Duration| d.map_or(default, |d| d.0);
         let default_pool = PoolOptions::default();
+        let db_max_connections = at_least_one(self.db_max_connections, "db-max-connections")?;
         let pool = PoolOptions {
-            max_connections: self.db_max_connections.unwrap_or(default_pool.max_connections).max(1),
+            max_connections: db_max_connections.unwrap_or(default_pool.max_connections),
             acquire_timeout: or(self.db_acquire_timeout, default_pool.acquire_timeout),
             connect_timeout: or(self.db_connect_timeout, default_pool.connect_timeout),
             statement_timeout: or(self.db_statement_timeout, default_pool.statement_timeout),
         };
         let rate = self.rate_limit.filter(|r| *r > 0);
-        Config {
+        // The burst matters only with a rate; without one it is ignored.
+        let burst = if rate.is_some() { at_least_one(self.rate_limit_burst, "rate-limit-burst")? } else { None };
+        Ok(Config {
             listen: self.listen.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
             database: self.database.unwrap_or_else(default_database),
             max_keys_per_project: self.max_keys_per_project.unwrap_or(100),
             pool,
             request_timeout: secs(self.request_timeout, 30),
             header_read_timeout: secs(self.header_read_timeout, 10),
+            body_read_timeout: secs(self.body_read_timeout, 10),
             drain_timeout: secs(self.drain_timeout, 20),
-            max_in_flight: self.max_in_flight.unwrap_or(1024).max(1),
-            rate_limit: rate.map(|r| (r, self.rate_limit_burst.unwrap_or(r.saturating_mul(2)).max(1))),
+            max_in_flight: at_least_one(self.max_in_flight, "max-in-flight")?.unwrap_or(1024),
+            max_connections: at_least_one(self.max_connections, "max-connections")?.unwrap_or(10_000),
+            max_connections_per_ip: at_least_one(self.max_connections_per_ip, "max-connections-per-ip")?.unwrap_or(256),
+            rate_limit: rate.map(|r| (r, burst.unwrap_or(r.saturating_mul(2)))),
             tls: self.tls_cert.zip(self.tls_key),
             metrics_listen: self.metrics_listen,
             log_format: self.log_format.unwrap_or_default(),
             log_level: self.log_level,
-        }
+        })
     }
 }
 

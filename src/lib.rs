@@ -56,4 +56,4 @@ pub mod telemetry;
 mod tls;
 pub mod tokens;
 
-pub use server::run;
+pub use server::{run, serve_store};

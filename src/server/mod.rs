@@ -7,19 +7,27 @@ mod signals;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
 use crate::http::{self, ApiSettings, AppState};
-use crate::{metrics, store, tls, tokens};
+use crate::store::{self, KeyStore};
+use crate::{metrics, tls, tokens};
 use accept::ServerOptions;
 pub use signals::shutdown_signal;
 
 /// Opens the store (migrating it), issues the first-start admin token if
 /// needed, and serves the API on `listener` until `shutdown` resolves and
 /// requests in flight have drained.
+///
+/// Every step that can fail (the TLS files, the metrics address; the
+/// caller has bound `listener`) comes before the database is opened, so a
+/// start that fails leaves no new database or admin token behind.
 pub async fn run(
     config: Config,
     listener: TcpListener,
@@ -27,37 +35,83 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // `Config`'s Debug hides the database password.
     tracing::info!(?config, "starting sshkeyd {}", env!("CARGO_PKG_VERSION"));
-    let store = store::metered::MeteredStore::wrap(store::open(&config.database, &config.pool).await?);
+    let prepared = Prepared::new(&config).await?;
+    let store = store::open(&config.database, &config.pool).await?;
     tokens::bootstrap_admin_token(store.as_ref(), &config.database).await?;
-    let (stop_metrics, metrics_stopped) = oneshot::channel::<()>();
-    if let Some(addr) = config.metrics_listen {
-        start_metrics(addr, metrics_stopped).await?;
-    }
-    let limits = http::Limits {
-        request_timeout: config.request_timeout,
-        max_in_flight: config.max_in_flight,
-        rate_limit: config.rate_limit,
-    };
-    let state = AppState::new(store, ApiSettings { max_keys_per_project: config.max_keys_per_project, limits });
-    let app = http::app(state);
-    let tls = match &config.tls {
-        Some((cert, key)) => Some(tls::acceptor(cert, key)?),
-        None => None,
-    };
-    let options =
-        ServerOptions { header_read_timeout: config.header_read_timeout, drain_timeout: config.drain_timeout, tls };
-    tracing::info!(addr = %listener.local_addr()?, tls = options.tls.is_some(), "listening");
-    accept::serve(listener, app, options, shutdown).await?;
-    let _ = stop_metrics.send(());
-    tracing::info!("stopped");
-    Ok(())
+    prepared.serve(store, config, listener, shutdown).await
 }
 
-/// Binds the metrics listener and serves `/metrics` until `stop` fires.
-async fn start_metrics(addr: SocketAddr, stop: oneshot::Receiver<()>) -> anyhow::Result<()> {
+/// [`run`] over a store the caller opened (no first-start token), for
+/// tests that wrap a real store, e.g. to make commits slow.
+pub async fn serve_store(
+    store: Arc<dyn KeyStore>,
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    Prepared::new(&config).await?.serve(store, config, listener, shutdown).await
+}
+
+/// What start-up needs besides the store, made before the store is opened.
+struct Prepared {
+    tls: Option<TlsAcceptor>,
+    metrics: Option<(TcpListener, PrometheusHandle)>,
+}
+
+impl Prepared {
+    async fn new(config: &Config) -> anyhow::Result<Self> {
+        let tls = match &config.tls {
+            Some((cert, key)) => Some(tls::acceptor(cert, key)?),
+            None => None,
+        };
+        let metrics = match config.metrics_listen {
+            Some(addr) => Some(bind_metrics(addr).await?),
+            None => None,
+        };
+        Ok(Self { tls, metrics })
+    }
+
+    async fn serve(
+        self,
+        store: Arc<dyn KeyStore>,
+        config: Config,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> anyhow::Result<()> {
+        let (stop_metrics, metrics_stopped) = oneshot::channel::<()>();
+        if let Some((metrics_listener, handle)) = self.metrics {
+            serve_metrics(metrics_listener, handle, metrics_stopped);
+        }
+        let limits = http::Limits {
+            request_timeout: config.request_timeout,
+            max_in_flight: config.max_in_flight,
+            rate_limit: config.rate_limit,
+        };
+        let settings = ApiSettings { max_keys_per_project: config.max_keys_per_project, limits };
+        let app = http::app(AppState::new(store::metered::MeteredStore::wrap(store), settings));
+        let options = ServerOptions {
+            header_read_timeout: config.header_read_timeout,
+            drain_timeout: config.drain_timeout,
+            tls: self.tls,
+        };
+        tracing::info!(addr = %listener.local_addr()?, tls = options.tls.is_some(), "listening");
+        accept::serve(listener, app, options, shutdown).await?;
+        let _ = stop_metrics.send(());
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Installs the metrics recorder and binds its listener.
+async fn bind_metrics(addr: SocketAddr) -> anyhow::Result<(TcpListener, PrometheusHandle)> {
     let handle = metrics::install()?;
     let listener = TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("binding metrics on {addr}: {e}"))?;
     tracing::info!(addr = %listener.local_addr()?, "metrics listening");
+    Ok((listener, handle))
+}
+
+/// Serves `/metrics` until `stop` fires.
+fn serve_metrics(listener: TcpListener, handle: PrometheusHandle, stop: oneshot::Receiver<()>) {
     tokio::spawn(async move {
         let stopped = async {
             let _ = stop.await;
@@ -66,5 +120,4 @@ async fn start_metrics(addr: SocketAddr, stop: oneshot::Receiver<()>) -> anyhow:
             tracing::error!(error = %e, "metrics listener failed");
         }
     });
-    Ok(())
 }

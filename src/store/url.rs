@@ -20,6 +20,12 @@ impl DatabaseUrl {
             if path.is_empty() || path == "/" {
                 return Err("sqlite URL needs a file path, e.g. sqlite://sshkeyd.db".into());
             }
+            // SQLite's URI parameters (`?mode=ro`) are not read here: the
+            // whole text would become the file name, creating a writable
+            // `q.db?mode=ro` beside the database that was meant.
+            if path.contains(['?', '#']) {
+                return Err("sqlite URLs take no parameters: give the file path alone, without '?' or '#'".into());
+            }
             return Ok(Self::Sqlite(PathBuf::from(path)));
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
@@ -106,7 +112,7 @@ mod tests {
 
     #[test]
     fn unknown_schemes_and_empty_paths_are_refused() {
-        for raw in ["mysql://x", "sqlite://", "sshkeyd.db", ""] {
+        for raw in ["mysql://x", "sqlite://", "sshkeyd.db", "", "sqlite:///d/q.db?mode=ro", "sqlite://q.db#x"] {
             assert!(DatabaseUrl::parse(raw).is_err(), "{raw}");
         }
     }

@@ -68,7 +68,7 @@ impl TestApp {
         if let Some(dir) = &dir {
             settings.database = Some(DatabaseUrl::Sqlite(dir.path().join("test.db")));
         }
-        let config: Config = settings.resolve();
+        let config: Config = settings.resolve().unwrap();
         let database = config.database.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

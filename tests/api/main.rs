@@ -19,4 +19,5 @@ mod openapi;
 mod ownership;
 mod postgres_nodes;
 mod resource;
+mod startup;
 mod store_suite;

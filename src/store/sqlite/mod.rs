@@ -30,10 +30,12 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens or creates the database at `path`, migrating it to the latest
-    /// schema. `max_connections` sizes the reader pool.
+    /// schema. `max_connections` sizes the reader pool. The directory must
+    /// exist: creating it would turn a typo in the path into a new, empty
+    /// database (and a new admin token) that looks like a working server.
     pub fn open(path: &Path, options: &PoolOptions) -> anyhow::Result<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+            anyhow::bail!("the database directory {} does not exist; create it first", dir.display());
         }
         let size = options.max_connections as usize;
         match Writer::start(path) {

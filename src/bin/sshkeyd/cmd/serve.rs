@@ -14,7 +14,7 @@ pub fn config(args: &ServeArgs) -> anyhow::Result<Config> {
         Some(path) => Settings::from_file(path)?,
         None => Settings::default(),
     };
-    Ok(args.settings.clone().or(file).resolve())
+    args.settings.clone().or(file).resolve()
 }
 
 /// Binds the listener and runs the service until SIGINT or SIGTERM.
