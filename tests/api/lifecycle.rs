@@ -94,6 +94,32 @@ async fn on_sigterm_or_sigint_the_server_stops_accepting_finishes_the_request_in
 }
 
 #[tokio::test]
+async fn sighup_is_logged_and_ignored_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hangup.db");
+    let token = cli_token(&db, "alice");
+    let mut server = start(&db, &[]).await;
+    server.signal("HUP");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(server.is_running(), "SIGHUP stopped the server: {}", server.log_text());
+    let client = Client::new();
+    let health = client.get(format!("{}/healthz", server.base)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let created = client
+        .post(format!("{}/cloud/v1/ssh_keys/1", server.base))
+        .header("Authorization", format!("APIKey {token}"))
+        .json(&json!({"name": "after-hangup"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert!(server.log_text().contains("SIGHUP received and ignored"), "{}", server.log_text());
+    server.signal("TERM");
+    let status = server.exited_within(Duration::from_secs(10)).await;
+    assert!(status.is_some_and(|s| s.success()), "SIGTERM still stops it: {status:?}");
+}
+
+#[tokio::test]
 async fn past_the_drain_timeout_a_request_that_never_finishes_does_not_keep_the_process_alive() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("drain.db");
