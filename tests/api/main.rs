@@ -11,6 +11,7 @@ mod auth;
 mod console;
 mod create;
 mod errors;
+mod formats;
 mod hygiene;
 mod lifecycle;
 mod limits;

@@ -22,8 +22,10 @@ pub(super) const ORDER_BY: [(&str, KeyOrder); 4] = [
     ("name.desc", KeyOrder::NameDesc),
 ];
 
+/// Case-insensitive: Terraform's data sources validate `order_by` without
+/// regard to case and send it unchanged, so `NAME.ASC` reaches us.
 fn parse_order(spelling: &str) -> Option<KeyOrder> {
-    ORDER_BY.iter().find(|(name, _)| *name == spelling).map(|(_, order)| *order)
+    ORDER_BY.iter().find(|(name, _)| name.eq_ignore_ascii_case(spelling)).map(|(_, order)| *order)
 }
 
 /// A validated create body.

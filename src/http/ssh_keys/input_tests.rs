@@ -74,3 +74,15 @@ fn list_parameters_are_checked_and_defaulted() {
         assert_eq!(invalid_fields(ListParams::from_query(Some(query)).unwrap_err()), expected, "{why}");
     }
 }
+
+#[test]
+fn order_by_is_matched_without_regard_to_case_and_nothing_else_is() {
+    for (query, order) in
+        [("order_by=NAME.ASC", KeyOrder::NameAsc), ("order_by=Created_At.Desc", KeyOrder::CreatedDesc)]
+    {
+        assert_eq!(ListParams::from_query(Some(query)).unwrap().order, order, "{query}");
+    }
+    for query in ["ORDER_BY=name.asc&order_by=size", "order_by=name%20asc", "order_by=name.asc%20", "LIMIT=0&limit=x"] {
+        assert!(ListParams::from_query(Some(query)).is_err(), "{query}");
+    }
+}
