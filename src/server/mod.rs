@@ -38,7 +38,10 @@ pub async fn run(
         max_in_flight: config.max_in_flight,
         rate_limit: config.rate_limit,
     };
-    let state = AppState::new(store, ApiSettings { max_keys_per_project: config.max_keys_per_project, limits });
+    let state = AppState::new(
+        store,
+        ApiSettings { max_keys_per_project: config.max_keys_per_project, limits, https: config.tls.is_some() },
+    );
     let app = http::app(state);
     let tls = match &config.tls {
         Some((cert, key)) => Some(tls::acceptor(cert, key)?),

@@ -8,11 +8,13 @@ mod keygen;
 mod serve;
 
 mod auth;
+mod clients;
 mod console;
 mod create;
 mod errors;
 mod formats;
 mod hygiene;
+mod keypairs;
 mod lifecycle;
 mod limits;
 mod openapi;

@@ -39,15 +39,13 @@ fn shared_in_project_defaults_to_true() {
 }
 
 #[test]
-fn update_bodies_need_a_boolean() {
-    assert!(!shared_from_json(&json!({"shared_in_project": false})).unwrap());
-    assert!(shared_from_json(&json!({"shared_in_project": true})).unwrap());
-    let cases = [
-        (json!({}), "missing"),
-        (json!({"shared_in_project": null}), "null"),
-        (json!({"shared_in_project": "true"}), "a string"),
-        (json!({"shared_in_project": 1}), "a number"),
-    ];
+fn update_bodies_hold_a_boolean_or_nothing() {
+    assert_eq!(shared_from_json(&json!({"shared_in_project": false})).unwrap(), Some(false));
+    assert_eq!(shared_from_json(&json!({"shared_in_project": true})).unwrap(), Some(true));
+    assert_eq!(shared_from_json(&json!({})).unwrap(), None, "Terraform's PATCH when nothing changed");
+    assert_eq!(shared_from_json(&json!({"shared_in_project": null})).unwrap(), None, "null is absent");
+    assert!(shared_from_json(&json!([])).is_err(), "not an object");
+    let cases = [(json!({"shared_in_project": "true"}), "a string"), (json!({"shared_in_project": 1}), "a number")];
     for (body, why) in cases {
         assert_eq!(invalid_fields(shared_from_json(&body).unwrap_err()), ["shared_in_project"], "{why}");
     }

@@ -55,8 +55,8 @@ pub struct CreateKeyBody {
 #[allow(dead_code)]
 pub struct UpdateKeyBody {
     /// Share the key with all users in the project (`true`), or make it
-    /// visible only to its creator (`false`)
-    #[schema(examples(true, false))]
+    /// visible only to its creator (`false`); absent: no change
+    #[schema(required = false, examples(true, false))]
     shared_in_project: bool,
 }
 
