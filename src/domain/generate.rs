@@ -34,7 +34,7 @@ mod tests {
     #[test]
     fn generated_public_key_parses_back_to_itself() {
         let pair = generate_ed25519().unwrap();
-        let reparsed = PublicKey::parse(pair.public.openssh()).unwrap();
+        let reparsed = PublicKey::parse(pair.public.text()).unwrap();
         assert_eq!(reparsed, pair.public);
         assert!(pair.private_openssh.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
     }
@@ -43,8 +43,8 @@ mod tests {
     fn ssh_keygen_derives_the_returned_public_key_from_the_private_key() {
         let pair = generate_ed25519().unwrap();
         let derived = crate::domain::keygen::public_from_private(&pair.private_openssh);
-        assert_eq!(derived, pair.public.openssh());
-        let fp = crate::domain::keygen::md5_fingerprint(pair.public.openssh());
+        assert_eq!(derived, pair.public.text());
+        let fp = crate::domain::keygen::md5_fingerprint(pair.public.text());
         assert_eq!(fp, pair.public.fingerprint().as_str());
     }
 }

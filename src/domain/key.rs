@@ -29,7 +29,7 @@ impl NewKey {
             project: self.project,
             owner: self.owner,
             name: self.name.as_str().to_owned(),
-            public_key: self.public_key.openssh().to_owned(),
+            public_key: self.public_key.text().to_owned(),
             fingerprint: self.public_key.fingerprint().as_str().to_owned(),
             shared: self.shared,
             created_at: self.created_at,
@@ -45,7 +45,9 @@ pub struct SshKey {
     pub owner: UserId,
     /// Unique in the project.
     pub name: String,
-    /// Normalised `type base64 [comment]`.
+    /// An OpenSSH line: as the client sent it, or converted from another
+    /// format (rows written before issue 12 hold it normalised). See
+    /// [`SshKey::canonical_public_key`] for the key without the client's text.
     pub public_key: String,
     /// MD5, colon-separated lower-case hex.
     pub fingerprint: String,
@@ -65,6 +67,13 @@ pub enum ChangeRefused {
 }
 
 impl SshKey {
+    /// `type base64`: the stored line's first two fields, without comment or
+    /// surrounding whitespace, for authorized_keys lines and the like. The
+    /// stored text is always an OpenSSH line, so these are the key itself.
+    pub fn canonical_public_key(&self) -> String {
+        self.public_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    }
+
     /// Its creator sees a key always, everyone else in the project only
     /// when it is shared. (The stores apply the same rule in SQL to reads.)
     pub fn is_visible_to(&self, viewer: UserId) -> bool {
@@ -99,6 +108,13 @@ mod tests {
             shared,
             created_at: Timestamp(0),
         }
+    }
+
+    #[test]
+    fn the_canonical_public_key_drops_the_comment_and_the_clients_whitespace() {
+        let mut stored = key(1, true);
+        stored.public_key = " ssh-ed25519\tAAAAC3Nz  alice@laptop  (work)\r\n".into();
+        assert_eq!(stored.canonical_public_key(), "ssh-ed25519 AAAAC3Nz");
     }
 
     #[test]

@@ -38,6 +38,11 @@ impl Principal {
     pub fn can_access(&self, project: ProjectId) -> bool {
         self.projects.contains(&project)
     }
+
+    /// Every project the token grants, for lookups that name no project.
+    pub fn projects(&self) -> &[ProjectId] {
+        &self.projects
+    }
 }
 
 struct Cached {

@@ -23,6 +23,25 @@ impl FromRequestParts<AppState> for Principal {
     }
 }
 
+/// An authenticated request whose project is not in its path: the v2 face
+/// takes it from the body, the query, or the key the request names.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    /// For the audit trail.
+    pub request_id: RequestId,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default();
+        Ok(Self { principal, request_id })
+    }
+}
+
 /// A request on one project by a caller who may access it. Authentication
 /// comes first (401), then the project id's syntax (400), then access (403),
 /// so a caller without access learns nothing more about the project.
@@ -36,6 +55,15 @@ pub struct ProjectScope {
 }
 
 impl ProjectScope {
+    /// The caller's scope on `project`, wherever the request named it: 403
+    /// unless their token grants the project. Every face checks access here.
+    pub fn for_project(caller: Caller, project: ProjectId) -> Result<Self, ApiError> {
+        if !caller.principal.can_access(project) {
+            return Err(ApiError::Forbidden("this API token has no access to the project".into()));
+        }
+        Ok(Self { principal: caller.principal, project, request_id: caller.request_id })
+    }
+
     /// The audit context of a write made in this scope.
     pub fn audit(&self) -> AuditContext {
         AuditContext {
@@ -50,13 +78,9 @@ impl FromRequestParts<AppState> for ProjectScope {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let principal = Principal::from_request_parts(parts, state).await?;
+        let caller = Caller::from_request_parts(parts, state).await?;
         let project = parse_project_id(&path_param(parts, state, "project_id").await?)?;
-        if !principal.can_access(project) {
-            return Err(ApiError::Forbidden("this API token has no access to the project".into()));
-        }
-        let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default();
-        Ok(Self { principal, project, request_id })
+        Self::for_project(caller, project)
     }
 }
 
@@ -73,13 +97,17 @@ impl FromRequestParts<AppState> for KeyScope {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let scope = ProjectScope::from_request_parts(parts, state).await?;
-        let raw = path_param(parts, state, "ssh_key_id").await?;
-        let key = KeyId::parse(&raw).map_err(|e| ApiError::field("ssh_key_id", e.to_string()))?;
+        let key = parse_key_id("ssh_key_id", &path_param(parts, state, "ssh_key_id").await?)?;
         Ok(Self { scope, key })
     }
 }
 
-async fn path_param(parts: &mut Parts, state: &AppState, name: &str) -> Result<String, ApiError> {
+/// A key id from the path parameter `field`.
+pub fn parse_key_id(field: &str, raw: &str) -> Result<KeyId, ApiError> {
+    KeyId::parse(raw).map_err(|e| ApiError::field(field, e.to_string()))
+}
+
+pub(super) async fn path_param(parts: &mut Parts, state: &AppState, name: &str) -> Result<String, ApiError> {
     let params = RawPathParams::from_request_parts(parts, state)
         .await
         .map_err(|_| ApiError::validation("the request path is not valid UTF-8"))?;

@@ -1,5 +1,6 @@
 //! The HTTP API: the router and its middleware stack. One module per
-//! resource (`ssh_keys/`), one error type in Gcore's shape (`error.rs`),
+//! resource or API face (`ssh_keys/`, and `keypairs/` for the stable
+//! Terraform provider's `/cloud/v2/keypairs`), one error type in Gcore's shape (`error.rs`),
 //! the auth and scope extractors, admission limits and observability.
 
 mod auth;
@@ -8,7 +9,9 @@ mod error;
 mod extract;
 mod health;
 mod json;
+mod keypairs;
 mod limits;
+mod no_store;
 mod observe;
 mod openapi;
 mod request_id;
@@ -52,6 +55,7 @@ pub(crate) fn app(
         .merge(health::router())
         .merge(openapi::router())
         .merge(ssh_keys::router())
+        .merge(keypairs::router())
         .merge(console::router())
         .route_layer(middleware::from_fn(observe::tag_route))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })

@@ -44,10 +44,18 @@ pub const OPENAPI_PATH: &str = "/cloud/v1/ssh_keys/openapi.json";
         super::ssh_keys::read,
         super::ssh_keys::update,
         super::ssh_keys::delete,
+        super::keypairs::create,
+        super::keypairs::list,
+        super::keypairs::read,
+        super::keypairs::delete,
     ),
     components(schemas(ErrorResponse)),
     security(("APIKey" = [])),
-    tags((name = "SSH Keys", description = "SSH keys of a project")),
+    tags(
+        (name = "SSH Keys", description = "SSH keys of a project"),
+        (name = "Key pairs (v2)", description = "The same keys, as the stable Terraform provider (gcore_keypair) \
+            reads and writes them: the project is in the body or query, or found from the key")
+    ),
     modifiers(&Shared)
 )]
 struct ApiDoc;

@@ -10,6 +10,9 @@ use crate::store::KeyStore;
 pub struct ApiSettings {
     pub max_keys_per_project: u32,
     pub limits: Limits,
+    /// Whether the server itself serves TLS: the scheme of the absolute
+    /// URLs it writes into responses (the v2 face's `links`).
+    pub https: bool,
 }
 
 #[derive(Clone)]

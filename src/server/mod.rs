@@ -87,7 +87,8 @@ impl Prepared {
             max_in_flight: config.max_in_flight,
             rate_limit: config.rate_limit,
         };
-        let settings = ApiSettings { max_keys_per_project: config.max_keys_per_project, limits };
+        let settings =
+            ApiSettings { max_keys_per_project: config.max_keys_per_project, limits, https: config.tls.is_some() };
         let app = http::app(AppState::new(store::metered::MeteredStore::wrap(store), settings));
         let options = ServerOptions {
             header_read_timeout: config.header_read_timeout,

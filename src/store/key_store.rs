@@ -17,6 +17,15 @@ pub trait KeyStore: Send + Sync + 'static {
     /// Returns the key if it exists in `project` and `viewer` may see it.
     async fn get_key(&self, project: ProjectId, viewer: UserId, id: KeyId) -> Result<Option<SshKey>, StoreError>;
 
+    /// The key with this id if it is in one of `projects` and `viewer` may
+    /// see it, for a face whose requests name no project (`/cloud/v2/keypairs`).
+    async fn get_key_by_id(
+        &self,
+        viewer: UserId,
+        id: KeyId,
+        projects: &[ProjectId],
+    ) -> Result<Option<SshKey>, StoreError>;
+
     /// One page of the keys `query.viewer` may see, with the total count.
     async fn list_keys(&self, query: &ListQuery) -> Result<KeyPage, StoreError>;
 

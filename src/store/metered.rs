@@ -46,6 +46,14 @@ impl KeyStore for MeteredStore {
     async fn get_key(&self, project: ProjectId, viewer: UserId, id: KeyId) -> Result<Option<SshKey>, StoreError> {
         observed("get_key", self.inner.get_key(project, viewer, id)).await
     }
+    async fn get_key_by_id(
+        &self,
+        viewer: UserId,
+        id: KeyId,
+        projects: &[ProjectId],
+    ) -> Result<Option<SshKey>, StoreError> {
+        observed("get_key_by_id", self.inner.get_key_by_id(viewer, id, projects)).await
+    }
     async fn list_keys(&self, query: &ListQuery) -> Result<KeyPage, StoreError> {
         observed("list_keys", self.inner.list_keys(query)).await
     }

@@ -17,6 +17,8 @@ pub struct ListQuery {
     pub offset: u64,
     /// Case-sensitive literal substring of the name.
     pub name_contains: Option<String>,
+    /// Only keys created by the user of this name (the v2 face's `user_id`).
+    pub owner_name: Option<String>,
     pub order: KeyOrder,
 }
 

@@ -48,7 +48,7 @@ async fn importing_each_accepted_key_type_stores_it_with_ssh_keygens_fingerprint
         let reply =
             app.create_key(&token, 1, json!({"name": format!("imported-{i}"), "public_key": pair.public})).await;
         assert_eq!(reply.status, 201, "{kind} {bits:?}: {}", reply.body);
-        assert_eq!(reply.str("public_key"), pair.public, "{kind} {bits:?} stored normalised");
+        assert_eq!(reply.str("public_key"), pair.public, "{kind} {bits:?} stored as sent");
         assert_eq!(reply.str("fingerprint"), md5_fingerprint(&pair.public), "{kind} {bits:?} fingerprint");
         assert!(reply.body["private_key"].is_null(), "no private key for an import");
         assert!(reply.body.as_object().unwrap().contains_key("private_key"), "private_key is present as null");

@@ -163,6 +163,26 @@ impl TestApp {
         self.request(Method::DELETE, &format!("/cloud/v1/ssh_keys/{project}/{id}"), Some(token), None).await
     }
 
+    /// `POST /cloud/v2/keypairs`.
+    pub async fn create_keypair(&self, token: &str, body: Value) -> Reply {
+        self.request(Method::POST, "/cloud/v2/keypairs", Some(token), Some(&body)).await
+    }
+
+    /// `GET /cloud/v2/keypairs?{query}`.
+    pub async fn list_keypairs(&self, token: &str, query: &str) -> Reply {
+        self.request(Method::GET, &format!("/cloud/v2/keypairs?{query}"), Some(token), None).await
+    }
+
+    /// `GET /cloud/v2/keypairs/{id}`.
+    pub async fn get_keypair(&self, token: &str, id: &str) -> Reply {
+        self.request(Method::GET, &format!("/cloud/v2/keypairs/{id}"), Some(token), None).await
+    }
+
+    /// `DELETE /cloud/v2/keypairs/{id}`.
+    pub async fn delete_keypair(&self, token: &str, id: &str) -> Reply {
+        self.request(Method::DELETE, &format!("/cloud/v2/keypairs/{id}"), Some(token), None).await
+    }
+
     /// Rows in `table`, read straight from the database.
     pub async fn count_rows(&self, table: &str) -> i64 {
         scalar(&self.database, &format!("SELECT count(*) FROM {table}")).await

@@ -9,10 +9,13 @@ mod serve;
 
 mod auth;
 mod cli;
+mod clients;
 mod console;
 mod create;
 mod errors;
+mod formats;
 mod hygiene;
+mod keypairs;
 mod lifecycle;
 mod limits;
 mod openapi;

@@ -190,6 +190,15 @@ async fn every_response_body_has_the_documented_properties() {
         assert_shape(&doc, "SSHKeySerializer", key);
     }
 
+    let created = app.create_keypair(&token, json!({"sshkey_name": "doc-v2", "project_id": 1})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_shape(&doc, "KeypairV2", &created.body);
+    assert_shape(&doc, "KeypairV2", &app.get_keypair(&token, created.str("sshkey_id")).await.body);
+    let page = app.list_keypairs(&token, "project_id=1&limit=1").await;
+    assert_shape(&doc, "KeypairV2List", &page.body);
+    assert_shape(&doc, "KeypairV2", &page.body["results"][0]);
+    assert_shape(&doc, "KeypairV2Link", &page.body["links"][0]);
+
     let invalid = app.create_key(&token, 1, json!({"name": "x"})).await;
     invalid.assert_error(400, "ValidationError");
     assert_shape(&doc, "ErrorResponse", &invalid.body);

@@ -8,6 +8,7 @@
 //! exactly like the other.
 
 mod audit;
+mod by_id;
 mod counters;
 pub mod fixture;
 mod keys;
@@ -71,4 +72,6 @@ store_suite! {
     tokens::has_tokens_is_false_until_the_first_token,
     tokens::ensure_user_gives_one_id_per_name_even_when_racing,
     audit::every_write_records_one_event_in_order_and_failed_writes_none,
+    by_id::a_key_is_found_by_id_only_when_visible_and_in_a_granted_project,
+    by_id::the_owner_filter_lists_and_counts_that_users_keys_the_viewer_may_see,
 }

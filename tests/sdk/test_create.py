@@ -3,6 +3,7 @@ checked with ssh-keygen."""
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import gcore
 import pytest
@@ -73,11 +74,24 @@ def test_imported_key_without_comment_is_returned_without_comment(alice, keys, p
     assert key.fingerprint == keytools.md5_fingerprint(private_path)
 
 
-def test_imported_key_is_normalised_to_type_blob_and_comment(alice, keys, prefix, tmp_path):
+def test_a_pub_file_with_its_trailing_newline_reads_back_identical_through_the_sdk(alice, keys, prefix, tmp_path):
+    private_path = keytools.keygen(tmp_path, keytools.KINDS["ed25519"])
+    pub_file = Path(f"{private_path}.pub").read_text()  # what Terraform's file() reads
+    assert pub_file.endswith("\n")
+    key = keys.create(alice, name=prefix + "newline", public_key=pub_file)
+    assert key.public_key == pub_file
+    assert alice.cloud.ssh_keys.get(key.id).public_key == pub_file
+    listed = [k for k in alice.cloud.ssh_keys.list(name=prefix + "newline") if k.id == key.id]
+    assert [k.public_key for k in listed] == [pub_file]
+    assert key.fingerprint == keytools.md5_fingerprint(private_path)
+
+
+def test_imported_key_keeps_the_clients_spacing(alice, keys, prefix, tmp_path):
     private_path = keytools.keygen(tmp_path, keytools.KINDS["ed25519"])
     line = keytools.public_line(private_path)
     key = keys.create(alice, name=prefix + "spaced", public_key=f"  {line}\n")
-    assert key.public_key == line
+    assert key.public_key == f"  {line}\n"
+    assert keytools.type_and_blob(key.public_key) == keytools.type_and_blob(line)
 
 
 def test_create_with_shared_in_project_false_returns_an_unshared_key(alice, keys, prefix):

@@ -76,15 +76,15 @@ def test_update_response_is_200_with_exactly_the_sshkey_fields(alice, keys, pref
     assert set(raw.http_response.json()) == KEY_FIELDS
 
 
-def test_update_without_shared_in_project_raises_bad_request(alice, keys, prefix):
+def test_update_without_shared_in_project_changes_nothing_and_a_wrong_type_raises_bad_request(alice, keys, prefix):
     created = keys.create(alice, name=prefix + "nobody")
     client = alice.with_options()
+    unchanged = client.patch(f"/cloud/v1/ssh_keys/1/{created.id}", body={}, cast_to=object)
+    assert unchanged["shared_in_project"] is True and unchanged["public_key"] == created.public_key
     with pytest.raises(gcore.BadRequestError) as caught:
-        client.patch(f"/cloud/v1/ssh_keys/1/{created.id}", body={}, cast_to=object)
+        client.patch(f"/cloud/v1/ssh_keys/1/{created.id}", body={"shared_in_project": "no"}, cast_to=object)
     assert_error(caught, 400, "ValidationError")
     assert "shared_in_project" in caught.value.body["invalid_fields"]
-    with pytest.raises(gcore.BadRequestError):
-        client.patch(f"/cloud/v1/ssh_keys/1/{created.id}", body={"shared_in_project": "no"}, cast_to=object)
     assert alice.cloud.ssh_keys.get(created.id).shared_in_project is True
 
 

@@ -1,5 +1,6 @@
-//! `ssh-keygen` wrappers: real keys made at test time, and the reference
-//! fingerprints and derivations to check ours against. One file for every
+//! `ssh-keygen` and `openssl` wrappers: real keys made at test time, in every
+//! format they write, and the reference fingerprints, conversions and
+//! derivations to check ours against. One file for every
 //! test: the unit tests include it from `src/domain/mod.rs`, the
 //! integration tests from `tests/api/main.rs`.
 
@@ -52,6 +53,44 @@ pub fn public_from_private(private: &str) -> String {
     run(Command::new("ssh-keygen").arg("-y").arg("-f").arg(&path)).trim_end().to_owned()
 }
 
+/// `ssh-keygen -e -m format` on a public key line: the block another tool
+/// would give a user (`RFC4716`, `PKCS8` for SubjectPublicKeyInfo, `PEM`
+/// for PKCS#1). OpenSSH exports RSA and ECDSA keys to the PEM formats.
+pub fn export_public(public_line: &str, format: &str) -> String {
+    let (_dir, path) = write_temp("key.pub", &format!("{public_line}\n"));
+    run(Command::new("ssh-keygen").args(["-e", "-m", format, "-f"]).arg(&path))
+}
+
+/// `ssh-keygen -i -m format` on a block: the OpenSSH line (`type base64`,
+/// no comment) that ssh-keygen itself converts it to.
+pub fn import_public(block: &str, format: &str) -> String {
+    let (_dir, path) = write_temp("key.txt", block);
+    run(Command::new("ssh-keygen").args(["-i", "-m", format, "-f"]).arg(&path)).trim_end().to_owned()
+}
+
+/// The public half of a new `openssl genpkey` key (`algorithm` and its
+/// `-pkeyopt` settings), as `openssl pkey -pubout` writes it: PEM
+/// SubjectPublicKeyInfo.
+pub fn openssl_public(algorithm: &str, options: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let private = dir.path().join("key.pem");
+    let mut genpkey = Command::new("openssl");
+    genpkey.args(["genpkey", "-quiet", "-algorithm", algorithm]);
+    for option in options {
+        genpkey.args(["-pkeyopt", option]);
+    }
+    run(genpkey.arg("-out").arg(&private));
+    run(Command::new("openssl").args(["pkey", "-pubout", "-in"]).arg(&private))
+}
+
+/// `openssl <args> -in <file holding pem>`: re-encodes a public key, e.g.
+/// `["rsa", "-pubin", "-RSAPublicKey_out"]` for PKCS#1, or
+/// `["pkey", "-pubin", "-text", "-noout"]` to see what OpenSSL reads in it.
+pub fn openssl(args: &[&str], pem: &str) -> String {
+    let (_dir, path) = write_temp("key.pem", pem);
+    run(Command::new("openssl").args(args).arg("-in").arg(&path))
+}
+
 /// Writes `contents` to `name` in a new temporary directory, readable by
 /// its owner alone (`ssh-keygen` refuses private keys others can read).
 fn write_temp(name: &str, contents: &str) -> (tempfile::TempDir, PathBuf) {
@@ -64,7 +103,7 @@ fn write_temp(name: &str, contents: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("ssh-keygen must be installed");
+    let out = cmd.output().expect("ssh-keygen and openssl must be installed");
     assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }

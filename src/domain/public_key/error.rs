@@ -21,14 +21,26 @@ pub enum PublicKeyError {
     /// Line breaks inside what should be one line.
     #[error("public_key must be a single line: '<type> <base64> [comment]'")]
     MultiLine,
-    /// The RFC 4716 ("---- BEGIN SSH2 PUBLIC KEY ----") format.
+    /// A malformed RFC 4716 block ("---- BEGIN SSH2 PUBLIC KEY ----"); the
+    /// reason is one of a fixed set, never text from the block.
+    #[error("public_key is not a valid RFC 4716 block: {0}")]
+    Rfc4716(&'static str),
+    /// A malformed PEM block, or DER inside it that is not the structure its
+    /// label promises; the reason is one of a fixed set.
+    #[error("public_key is not a valid PEM public key: {0}")]
+    Pem(&'static str),
+    /// A PEM block of a kind that holds no plain public key (a certificate,
+    /// parameters, ...). Its label is not quoted: it is text from the request.
     #[error(
-        "public_key is in RFC 4716 format; convert it to OpenSSH format with \
-         'ssh-keygen -i -f key.pub'"
+        "public_key is a PEM block of a kind sshkeyd does not read; send 'PUBLIC KEY' \
+         (SubjectPublicKeyInfo) or 'RSA PUBLIC KEY' (PKCS#1)"
     )]
-    Rfc4716,
-    /// Not `type base64 [comment]`.
-    #[error("public_key must be in OpenSSH format: '<type> <base64> [comment]'")]
+    PemLabel,
+    /// Not any accepted format.
+    #[error(
+        "public_key must be an OpenSSH public key ('<type> <base64> [comment]'), an RFC 4716 \
+         block or a PEM 'PUBLIC KEY' or 'RSA PUBLIC KEY' block"
+    )]
     Format,
     /// `ssh-dss`.
     #[error("DSA (ssh-dss) keys are not accepted: they are weak and disabled in OpenSSH")]
@@ -69,7 +81,14 @@ pub enum PublicKeyError {
     /// An elliptic-curve point that is not on its curve, or a weak one.
     #[error("the key data does not hold a valid {0} public key")]
     InvalidPoint(&'static str),
-    /// Control characters, or an overlong comment.
-    #[error("the comment must be at most {MAX_COMMENT_CHARS} characters, without control characters")]
-    Comment,
+    /// A comment over `MAX_COMMENT_CHARS`.
+    #[error("the comment must be at most {MAX_COMMENT_CHARS} characters")]
+    CommentLength,
+    /// Characters that are invisible or reorder text, with which one key's
+    /// comment could pass for another's in a list.
+    #[error(
+        "the comment must not contain control characters or invisible formatting characters \
+         (bidirectional overrides and isolates, zero-width characters, line or paragraph separators)"
+    )]
+    CommentCharacters,
 }

@@ -1,24 +1,12 @@
-//! The text around the key: what was pasted (a private key, several keys,
-//! RFC 4716), the `type base64 [comment]` fields, the label and the comment.
+//! The OpenSSH line: the `type base64 [comment]` fields, the label, and
+//! what gives away a paste of something else (several keys, line breaks).
 
 use super::error::PublicKeyError;
-use super::key_type::{KNOWN_REFUSED, KeyType, MAX_COMMENT_CHARS, hint};
+use super::key_type::{KNOWN_REFUSED, KeyType, hint};
 
-/// Markers of private keys in every format users paste by mistake: PEM
-/// (`-----BEGIN ... PRIVATE KEY-----`), PuTTY, and the base64 of the
-/// `openssh-key-v1` magic in case the armour was stripped.
-const PRIVATE_MARKERS: [&str; 4] = ["PRIVATE KEY", "PuTTY-User-Key-File", "b3BlbnNzaC1rZXktdjE", "-----BEGIN"];
-
-pub(super) fn reject_wrong_formats(text: &str) -> Result<(), PublicKeyError> {
-    if text.is_empty() {
-        return Err(PublicKeyError::Empty);
-    }
-    if text.contains("BEGIN SSH2 PUBLIC KEY") {
-        return Err(PublicKeyError::Rfc4716);
-    }
-    if PRIVATE_MARKERS.iter().any(|m| text.contains(m)) {
-        return Err(PublicKeyError::PrivateKey);
-    }
+/// Refuses line breaks inside what must be one line, telling several keys
+/// (one per line) from one key broken over lines.
+pub(super) fn reject_line_breaks(text: &str) -> Result<(), PublicKeyError> {
     if text.contains(['\n', '\r']) {
         let keys = text.lines().filter(|l| starts_with_label(l.trim())).count();
         return Err(if keys > 1 { PublicKeyError::MultipleKeys } else { PublicKeyError::MultiLine });
@@ -62,12 +50,4 @@ pub(super) fn classify(label: &str) -> Result<KeyType, PublicKeyError> {
         l if l.contains("-cert-v01@openssh.com") => PublicKeyError::Certificate,
         l => PublicKeyError::Unsupported(hint(l)),
     })
-}
-
-pub(super) fn check_comment(comment: &str) -> Result<(), PublicKeyError> {
-    let too_long = comment.chars().count() > MAX_COMMENT_CHARS;
-    if too_long || comment.chars().any(char::is_control) {
-        return Err(PublicKeyError::Comment);
-    }
-    Ok(())
 }

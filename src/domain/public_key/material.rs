@@ -10,6 +10,14 @@ pub(super) fn decode_blob(blob: &[u8]) -> Result<KeyData, PublicKeyError> {
     ssh_key::PublicKey::from_bytes(blob).map(|key| key.key_data().clone()).map_err(|_| PublicKeyError::Corrupt)
 }
 
+/// The type label a wire blob starts with (an SSH string), when it has one:
+/// what an RFC 4716 block's key says it is, as it carries no text label.
+pub(super) fn blob_label(blob: &[u8]) -> Option<&str> {
+    let len = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?);
+    let end = 4usize.checked_add(usize::try_from(len).ok()?)?;
+    std::str::from_utf8(blob.get(4..end)?).ok()
+}
+
 pub(super) fn check_key_material(key: &KeyData) -> Result<(), PublicKeyError> {
     match key {
         KeyData::Ed25519(k) => check_ed25519(k),

@@ -45,20 +45,39 @@ fn every_accepted_type_parses_and_matches_ssh_keygen_fingerprint() {
     for (line, key_type) in lines {
         let key = PublicKey::parse(&line).unwrap_or_else(|e| panic!("{key_type:?} refused: {e}"));
         assert_eq!(key.key_type(), key_type, "type of {line}");
-        assert_eq!(key.openssh(), line, "{key_type:?} is stored as ssh-keygen wrote it");
+        assert_eq!(key.text(), line, "{key_type:?} is stored as ssh-keygen wrote it");
         assert_eq!(key.fingerprint().as_str(), md5_fingerprint(&line), "{key_type:?} fingerprint");
     }
 }
 
 #[test]
-fn keys_are_normalised_to_single_spaces_and_trimmed() {
+fn an_openssh_line_is_kept_byte_for_byte_and_its_key_parsed_from_the_fields() {
     let line = keygen("ed25519", None).public;
     let mut parts = line.split(' ');
     let (label, data) = (parts.next().unwrap(), parts.next().unwrap());
-    let messy = format!("  {label}\t \t{data}   tester@example \n");
-    assert_eq!(PublicKey::parse(&messy).unwrap().openssh(), line);
+    for sent in [format!("{line}\n"), format!("{line}\r\n"), format!("  {label}\t \t{data}   tester@example \n")] {
+        let key = PublicKey::parse(&sent).unwrap();
+        assert_eq!(key.text(), sent, "returned exactly as sent");
+        assert_eq!(key.canonical(), format!("{label} {data}"));
+        assert_eq!(key.blob(), STANDARD.decode(data).unwrap());
+        assert_eq!(key.fingerprint().as_str(), md5_fingerprint(&line));
+    }
     let bare = format!("{label} {data}");
-    assert_eq!(PublicKey::parse(&bare).unwrap().openssh(), bare, "the comment is optional");
+    assert_eq!(PublicKey::parse(&bare).unwrap().text(), bare, "the comment is optional");
+}
+
+#[test]
+fn only_blanks_and_line_ends_around_a_key_are_not_part_of_it() {
+    let line = keygen("ed25519", None).public;
+    for around in ['\u{a0}', '\u{2028}', '\u{85}', '\u{b}', '\u{feff}'] {
+        assert!(PublicKey::parse(&format!("{around}{line}")).is_err(), "U+{:04X} before", u32::from(around));
+    }
+    for after in ['\u{2028}', '\u{85}', '\u{b}', '\u{feff}'] {
+        let err = PublicKey::parse(&format!("{line}{after}"));
+        assert_eq!(err, Err(PublicKeyError::CommentCharacters), "U+{:04X} after", u32::from(after));
+    }
+    let nbsp = format!("{line}\u{a0}");
+    assert_eq!(PublicKey::parse(&nbsp).unwrap().text(), nbsp, "a no-break space is part of the comment");
 }
 
 fn ed25519_data() -> String {
@@ -86,8 +105,18 @@ fn bad_keys_are_refused_with_a_reason() {
         (format!("ssh-ed25519\n{data}"), PublicKeyError::MultiLine, "line break inside"),
         (
             "---- BEGIN SSH2 PUBLIC KEY ----\nAAAA\n---- END SSH2 PUBLIC KEY ----".into(),
-            PublicKeyError::Rfc4716,
-            "RFC 4716",
+            PublicKeyError::Corrupt,
+            "RFC 4716 block with a blob too short for a type",
+        ),
+        (
+            "---- BEGIN SSH2 KEY ----".into(),
+            PublicKeyError::Rfc4716("the first line must be '---- BEGIN SSH2 PUBLIC KEY ----'"),
+            "RFC 4716 with a bad BEGIN line",
+        ),
+        (
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----".into(),
+            PublicKeyError::PemLabel,
+            "X.509 certificate",
         ),
         ("ssh-ed25519".into(), PublicKeyError::Format, "label only"),
         (data.clone(), PublicKeyError::Format, "base64 only"),
@@ -104,8 +133,11 @@ fn bad_keys_are_refused_with_a_reason() {
             PublicKeyError::TypeMismatch { label: "ssh-rsa", actual: LabelHint(Some("ssh-ed25519")) },
             "label says RSA, blob is Ed25519",
         ),
-        (format!("ssh-ed25519 {data} bad\u{7}comment"), PublicKeyError::Comment, "control character"),
-        (format!("ssh-ed25519 {data} {}", "c".repeat(1025)), PublicKeyError::Comment, "long comment"),
+        (format!("ssh-ed25519 {data} bad\u{7}comment"), PublicKeyError::CommentCharacters, "control character"),
+        (format!("ssh-ed25519 {data} alice\u{202E}moc.live"), PublicKeyError::CommentCharacters, "bidi override"),
+        (format!("ssh-ed25519 {data} a\u{2028}b"), PublicKeyError::CommentCharacters, "line separator"),
+        (format!("ssh-ed25519 {data} a\u{200B}b"), PublicKeyError::CommentCharacters, "zero-width space"),
+        (format!("ssh-ed25519 {data} {}", "c".repeat(1025)), PublicKeyError::CommentLength, "long comment"),
     ];
     for (input, expected, why) in cases {
         assert_eq!(PublicKey::parse(&input), Err(expected), "{why}");
@@ -153,8 +185,9 @@ proptest! {
         for line in sk_keys() {
             let with_comment = format!("{line} {comment}");
             let key = PublicKey::parse(&with_comment).unwrap();
-            let again = PublicKey::parse(key.openssh()).unwrap();
-            prop_assert_eq!(again.openssh(), key.openssh());
+            let again = PublicKey::parse(key.text()).unwrap();
+            prop_assert_eq!(again.text(), key.text());
+            prop_assert_eq!(again.fingerprint(), key.fingerprint());
         }
     }
 }

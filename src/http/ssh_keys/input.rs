@@ -22,8 +22,10 @@ pub(super) const ORDER_BY: [(&str, KeyOrder); 4] = [
     ("name.desc", KeyOrder::NameDesc),
 ];
 
+/// Case-insensitive: Terraform's data sources validate `order_by` without
+/// regard to case and send it unchanged, so `NAME.ASC` reaches us.
 fn parse_order(spelling: &str) -> Option<KeyOrder> {
-    ORDER_BY.iter().find(|(name, _)| *name == spelling).map(|(_, order)| *order)
+    ORDER_BY.iter().find(|(name, _)| name.eq_ignore_ascii_case(spelling)).map(|(_, order)| *order)
 }
 
 /// A validated create body.
@@ -38,13 +40,13 @@ pub struct CreateKeyInput {
 
 /// Collects field problems so that one response reports all of them.
 #[derive(Default)]
-struct Problems(BTreeMap<String, String>);
+pub(crate) struct Problems(BTreeMap<String, String>);
 
 impl Problems {
     /// Records `problem` for `field`. A message that begins with the field's
     /// own name ("public_key holds ...") loses it, so that every problem
     /// reads `<field>: <problem>` once in the summary.
-    fn add(&mut self, field: &str, problem: impl ToString) {
+    pub(crate) fn add(&mut self, field: &str, problem: impl ToString) {
         let problem = problem.to_string();
         let problem = match problem.strip_prefix(field).and_then(|rest| rest.strip_prefix(' ')) {
             Some(rest) => rest.to_owned(),
@@ -53,7 +55,7 @@ impl Problems {
         self.0.insert(field.to_owned(), problem);
     }
 
-    fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, ApiError> {
+    pub(crate) fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, ApiError> {
         if self.0.is_empty() {
             return Ok(value());
         }
@@ -62,7 +64,7 @@ impl Problems {
     }
 }
 
-fn object(body: &Value) -> Result<&serde_json::Map<String, Value>, ApiError> {
+pub(crate) fn object(body: &Value) -> Result<&serde_json::Map<String, Value>, ApiError> {
     body.as_object().ok_or_else(|| ApiError::validation("request body must be a JSON object"))
 }
 
@@ -85,12 +87,27 @@ impl CreateKeyInput {
     pub fn from_json(body: &Value) -> Result<Self, ApiError> {
         let fields = object(body)?;
         let mut problems = Problems::default();
-        let name = match fields.get("name") {
+        let input = Self::from_fields(fields, "name", &mut problems);
+        problems.finish(|| ())?;
+        // With no problems recorded, the name is present.
+        input.ok_or_else(|| ApiError::field("name", "is required"))
+    }
+
+    /// Reads the name (from `name_field`), `public_key` and
+    /// `shared_in_project` of a create body, recording what is wrong in
+    /// `problems`. The result is valid only when no problem was recorded
+    /// (an invalid `public_key` leaves it `None`, which means "generate").
+    pub(crate) fn from_fields(
+        fields: &serde_json::Map<String, Value>,
+        name_field: &str,
+        problems: &mut Problems,
+    ) -> Option<Self> {
+        let name = match fields.get(name_field) {
             None | Some(Value::Null) => Err("is required".to_owned()),
             Some(Value::String(s)) => KeyName::parse(s).map_err(|e| e.to_string()),
             Some(_) => Err("must be a string".to_owned()),
         }
-        .map_err(|p| problems.add("name", p))
+        .map_err(|p| problems.add(name_field, p))
         .ok();
         let public_key = match fields.get("public_key") {
             None | Some(Value::Null) => None,
@@ -101,22 +118,18 @@ impl CreateKeyInput {
                 None
             }
         };
-        let shared = optional_bool(fields, "shared_in_project", &mut problems).unwrap_or(true);
-        problems.finish(|| ())?;
-        // With no problems recorded, `name` is present and a `None`
-        // public key means "generate".
-        let name = name.ok_or_else(|| ApiError::field("name", "is required"))?;
-        Ok(Self { name, public_key, shared })
+        let shared = optional_bool(fields, "shared_in_project", problems).unwrap_or(true);
+        Some(Self { name: name?, public_key, shared })
     }
 }
 
-/// Validates the update body `{"shared_in_project": bool}`.
-pub fn shared_from_json(body: &Value) -> Result<bool, ApiError> {
-    match object(body)?.get("shared_in_project") {
-        Some(Value::Bool(shared)) => Ok(*shared),
-        None | Some(Value::Null) => Err(ApiError::field("shared_in_project", "is required")),
-        Some(_) => Err(ApiError::field("shared_in_project", "must be a boolean")),
-    }
+/// Validates the update body `{"shared_in_project": bool}`. `{}` (or
+/// `null`) changes nothing: Terraform's v2 provider sends only the fields
+/// that changed, so `{}` when none did.
+pub fn shared_from_json(body: &Value) -> Result<Option<bool>, ApiError> {
+    let mut problems = Problems::default();
+    let shared = optional_bool(object(body)?, "shared_in_project", &mut problems);
+    problems.finish(|| shared)
 }
 
 /// Validated list parameters.

@@ -39,15 +39,13 @@ fn shared_in_project_defaults_to_true() {
 }
 
 #[test]
-fn update_bodies_need_a_boolean() {
-    assert!(!shared_from_json(&json!({"shared_in_project": false})).unwrap());
-    assert!(shared_from_json(&json!({"shared_in_project": true})).unwrap());
-    let cases = [
-        (json!({}), "missing"),
-        (json!({"shared_in_project": null}), "null"),
-        (json!({"shared_in_project": "true"}), "a string"),
-        (json!({"shared_in_project": 1}), "a number"),
-    ];
+fn update_bodies_hold_a_boolean_or_nothing() {
+    assert_eq!(shared_from_json(&json!({"shared_in_project": false})).unwrap(), Some(false));
+    assert_eq!(shared_from_json(&json!({"shared_in_project": true})).unwrap(), Some(true));
+    assert_eq!(shared_from_json(&json!({})).unwrap(), None, "Terraform's PATCH when nothing changed");
+    assert_eq!(shared_from_json(&json!({"shared_in_project": null})).unwrap(), None, "null is absent");
+    assert!(shared_from_json(&json!([])).is_err(), "not an object");
+    let cases = [(json!({"shared_in_project": "true"}), "a string"), (json!({"shared_in_project": 1}), "a number")];
     for (body, why) in cases {
         assert_eq!(invalid_fields(shared_from_json(&body).unwrap_err()), ["shared_in_project"], "{why}");
     }
@@ -93,9 +91,9 @@ fn every_field_problem_reads_field_colon_problem_once() {
         (json!({"name": 5}), "name: must be a string", "name", "must be a string"),
         (
             json!({"name": "abc", "public_key": "ssh-ed25519"}),
-            "public_key: must be in OpenSSH format: '<type> <base64> [comment]'",
+            "public_key: must be an OpenSSH public key ('<type> <base64> [comment]'), an RFC 4716 block or a PEM 'PUBLIC KEY' or 'RSA PUBLIC KEY' block",
             "public_key",
-            "must be in OpenSSH format: '<type> <base64> [comment]'",
+            "must be an OpenSSH public key ('<type> <base64> [comment]'), an RFC 4716 block or a PEM 'PUBLIC KEY' or 'RSA PUBLIC KEY' block",
         ),
     ];
     for (body, message, field, problem) in cases {
@@ -104,5 +102,17 @@ fn every_field_problem_reads_field_colon_problem_once() {
         };
         assert_eq!(got, message, "{body}");
         assert_eq!(fields.get(field).map(String::as_str), Some(problem), "{body}");
+    }
+}
+
+#[test]
+fn order_by_is_matched_without_regard_to_case_and_nothing_else_is() {
+    for (query, order) in
+        [("order_by=NAME.ASC", KeyOrder::NameAsc), ("order_by=Created_At.Desc", KeyOrder::CreatedDesc)]
+    {
+        assert_eq!(ListParams::from_query(Some(query)).unwrap().order, order, "{query}");
+    }
+    for query in ["ORDER_BY=name.asc&order_by=size", "order_by=name%20asc", "order_by=name.asc%20", "LIMIT=0&limit=x"] {
+        assert!(ListParams::from_query(Some(query)).is_err(), "{query}");
     }
 }

@@ -16,17 +16,21 @@ use axum::{
     routing::get,
 };
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
 use super::error::ErrorResponse;
 use super::extract::{JsonBody, KeyScope, ProjectScope};
 use super::{ApiError, AppState};
-use crate::domain::{KeyId, NewKey, Timestamp, generate_ed25519};
-use crate::store::ListQuery;
+
+use crate::domain::{KeyId, NewKey, SshKey, Timestamp, generate_ed25519};
+use crate::store::{ListQuery, StoreError};
 use input::{ListParams, shared_from_json};
 use schema::{CreateKeyBody, KeyPath, ListQueryDoc, ProjectPath, UpdateKeyBody};
 use view::{CreatedSshKeySchema, PageView, SshKeyView};
 
 pub use input::CreateKeyInput;
+pub(super) use input::{Problems, object};
+pub(super) use view::KeypairState;
 
 /// Routes of the resource.
 pub fn router() -> Router<AppState> {
@@ -68,6 +72,18 @@ async fn create(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let input = CreateKeyInput::from_json(&body)?;
+    let (stored, private_key) = create_key(&state, &scope, input).await?;
+    Ok(view::created_response(&stored, scope.principal.user, private_key.as_ref()))
+}
+
+/// Imports the input's public key, or generates a pair, and stores the key
+/// in the scope's project: the create of every API face. The private key,
+/// when there is one, is for the response alone.
+pub(super) async fn create_key(
+    state: &AppState,
+    scope: &ProjectScope,
+    input: CreateKeyInput,
+) -> Result<(SshKey, Option<Zeroizing<String>>), ApiError> {
     let (public_key, private_key) = match input.public_key {
         Some(key) => (key, None),
         None => {
@@ -88,7 +104,7 @@ async fn create(
     crate::metrics::key_created(if private_key.is_some() { "generated" } else { "imported" });
     // The durable record is the audit trail; this line is for debugging.
     tracing::debug!(key_id = %stored.id.0, project = scope.project.0, generated = private_key.is_some(), "ssh key created");
-    Ok(view::created_response(&stored, scope.principal.user, private_key.as_ref()))
+    Ok((stored, private_key))
 }
 
 /// `GET` on the collection: one page of the keys the caller may see.
@@ -115,6 +131,7 @@ async fn list(
         limit: params.limit,
         offset: params.offset,
         name_contains: params.name,
+        owner_name: None,
         order: params.order,
     };
     Ok(view::page_response(&state.store.list_keys(&query).await?, scope.principal.user))
@@ -148,7 +165,7 @@ async fn read(State(state): State<AppState>, key: KeyScope) -> Result<Response, 
     operation_id = "SSHKeyInstanceViewSet.patch",
     tag = "SSH Keys",
     summary = "Share or unshare SSH key",
-    description = "Only the key's creator may change it.",
+    description = "Only the key's creator may change it. An empty body (`{}`) changes nothing and returns the key.",
     params(KeyPath),
     request_body(content = UpdateKeyBody, content_type = "application/json"),
     responses(
@@ -159,9 +176,16 @@ async fn read(State(state): State<AppState>, key: KeyScope) -> Result<Response, 
     ),
 )]
 async fn update(State(state): State<AppState>, key: KeyScope, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
-    let shared = shared_from_json(&body)?;
     let scope = &key.scope;
-    let updated = state.store.set_shared(scope.project, key.key, shared, scope.audit()).await?;
+    let updated = match shared_from_json(&body)? {
+        Some(shared) => state.store.set_shared(scope.project, key.key, shared, scope.audit()).await?,
+        // Nothing to change: answered as a change would be (404, 403 for
+        // another's key), with nothing written or audited.
+        None => {
+            let found = state.store.get_key(scope.project, scope.principal.user, key.key).await?;
+            SshKey::authorize_change(found, scope.principal.user).map_err(StoreError::from)?
+        }
+    };
     Ok(view::key_response(&updated, scope.principal.user))
 }
 

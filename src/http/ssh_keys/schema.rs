@@ -55,8 +55,8 @@ pub struct CreateKeyBody {
 #[allow(dead_code)]
 pub struct UpdateKeyBody {
     /// Share the key with all users in the project (`true`), or make it
-    /// visible only to its creator (`false`)
-    #[schema(examples(true, false))]
+    /// visible only to its creator (`false`); absent: no change
+    #[schema(required = false, examples(true, false))]
     shared_in_project: bool,
 }
 
@@ -98,7 +98,7 @@ fn order_by_schema() -> Object {
 #[allow(dead_code)]
 pub struct ProjectPath {
     /// Project ID
-    #[param(minimum = 1, maximum = 999999999999999999_i64, example = 1)]
+    #[param(minimum = 1, maximum = 9007199254740991_i64, example = 1)]
     project_id: i64,
 }
 
@@ -108,7 +108,7 @@ pub struct ProjectPath {
 #[allow(dead_code)]
 pub struct KeyPath {
     /// Project ID
-    #[param(minimum = 1, maximum = 999999999999999999_i64, example = 1)]
+    #[param(minimum = 1, maximum = 9007199254740991_i64, example = 1)]
     project_id: i64,
     /// SSH key ID
     #[param(example = "36a7a97a-0672-4911-8f2b-92cd4e5b0d91")]

@@ -6,8 +6,7 @@
 //! what is sent.
 
 use axum::{
-    body::{Body, Bytes},
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -17,6 +16,7 @@ use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+use super::super::no_store::no_store_json;
 use crate::domain::{SshKey, UserId};
 use crate::store::KeyPage;
 
@@ -166,20 +166,8 @@ pub fn page_response(page: &KeyPage, viewer: UserId) -> Response {
     axum::Json(PageView { count: page.count, results }).into_response()
 }
 
-/// 201 for a create. When the body carries a private key it is serialised
-/// into zeroizing memory sized up front (so no reallocation leaves copies
-/// behind), and that buffer is handed to the response as its owner, so the
-/// bytes are wiped when the response body is dropped.
+/// 201 for a create, in zeroizing memory and uncached (see `no_store_json`).
 pub fn created_response(key: &SshKey, viewer: UserId, private_key: Option<&Zeroizing<String>>) -> Response {
     let view = CreatedView { key: SshKeyView::new(key, viewer), private_key: private_key.map(|p| p.as_str()) };
-    let mut buf = Zeroizing::new(Vec::with_capacity(4096));
-    if let Err(e) = serde_json::to_writer(&mut *buf, &view) {
-        return super::super::ApiError::Internal(e.into()).into_response();
-    }
-    let mut response = Response::new(Body::from(Bytes::from_owner(buf)));
-    *response.status_mut() = StatusCode::CREATED;
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    // A response with a private key must not be kept by any cache.
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    no_store_json(StatusCode::CREATED, &view)
 }

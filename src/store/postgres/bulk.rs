@@ -49,7 +49,7 @@ async fn insert_chunk(tx: &Transaction<'_>, keys: &[NewKey]) -> Result<(), Store
     let projects: Vec<i64> = keys.iter().map(|k| k.project.0).collect();
     let owners: Vec<i64> = keys.iter().map(|k| k.owner.0).collect();
     let names: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
-    let public_keys: Vec<&str> = keys.iter().map(|k| k.public_key.openssh()).collect();
+    let public_keys: Vec<&str> = keys.iter().map(|k| k.public_key.text()).collect();
     let fingerprints: Vec<&str> = keys.iter().map(|k| k.public_key.fingerprint().as_str()).collect();
     let shared: Vec<bool> = keys.iter().map(|k| k.shared).collect();
     let created: Vec<i64> = keys.iter().map(|k| k.created_at.0).collect();

@@ -116,6 +116,15 @@ impl KeyStore for PostgresStore {
         on_connection!(self, |c| reads::get_key(&c, project, viewer, id))
     }
 
+    async fn get_key_by_id(
+        &self,
+        viewer: UserId,
+        id: KeyId,
+        projects: &[ProjectId],
+    ) -> Result<Option<SshKey>, StoreError> {
+        on_connection!(self, |c| reads::get_key_by_id(&c, viewer, id, projects))
+    }
+
     async fn list_keys(&self, query: &ListQuery) -> Result<KeyPage, StoreError> {
         on_connection!(self, |c| reads::list_keys(&c, query))
     }

@@ -27,6 +27,27 @@ pub async fn get_key(
     row.as_ref().map(key_from_row).transpose()
 }
 
+/// The key, if it is in one of `projects` and visible to `viewer`.
+pub async fn get_key_by_id(
+    c: &impl GenericClient,
+    viewer: UserId,
+    id: KeyId,
+    projects: &[ProjectId],
+) -> Result<Option<SshKey>, StoreError> {
+    let sql = concat!("SELECT ", key_columns!(), " FROM ssh_keys WHERE id = $1 AND (shared OR owner_id = $2)");
+    let found = query_opt(c, sql, &[&id.0, &viewer.0]).await?.as_ref().map(key_from_row).transpose()?;
+    Ok(found.filter(|key| projects.contains(&key.project)))
+}
+
+/// The name filter on parameter `$name` and the owner filter on `$owner`,
+/// each off when its parameter is NULL.
+fn filters(name: u8, owner: u8) -> String {
+    format!(
+        "AND (${name}::TEXT IS NULL OR strpos(name, ${name}) > 0) \
+         AND (${owner}::TEXT IS NULL OR owner_id = (SELECT id FROM users WHERE name = ${owner}))"
+    )
+}
+
 /// One page and the total visible to the viewer. The two queries are
 /// pipelined on the one connection, costing a single round trip.
 pub async fn list_keys(c: &impl GenericClient, q: &ListQuery) -> Result<KeyPage, StoreError> {
@@ -39,7 +60,7 @@ pub async fn list_keys(c: &impl GenericClient, q: &ListQuery) -> Result<KeyPage,
 async fn page(c: &impl GenericClient, q: &ListQuery) -> Result<Vec<SshKey>, StoreError> {
     static SQL: LazyLock<PageQueries> = LazyLock::new(|| {
         PageQueries::new(|order_by, filtered| {
-            let filter = if filtered { "AND strpos(name, $5) > 0" } else { "" };
+            let filter = if filtered { filters(5, 6) } else { String::new() };
             format!(
                 "SELECT {} FROM ssh_keys \
                  WHERE project_id = $1 AND (shared OR owner_id = $2) {filter} \
@@ -48,32 +69,35 @@ async fn page(c: &impl GenericClient, q: &ListQuery) -> Result<Vec<SshKey>, Stor
             )
         })
     });
-    let sql = SQL.get(q.order, q.name_contains.is_some());
+    let sql = SQL.get(q.order, is_filtered(q));
     let limit = i64::from(q.limit);
     let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
-    let rows = match &q.name_contains {
-        Some(needle) => query(c, sql, &[&q.project.0, &q.viewer.0, &limit, &offset, needle]).await?,
-        None => query(c, sql, &[&q.project.0, &q.viewer.0, &limit, &offset]).await?,
+    let rows = if is_filtered(q) {
+        query(c, sql, &[&q.project.0, &q.viewer.0, &limit, &offset, &q.name_contains, &q.owner_name]).await?
+    } else {
+        query(c, sql, &[&q.project.0, &q.viewer.0, &limit, &offset]).await?
     };
     rows.iter().map(key_from_row).collect()
 }
 
-/// Without a name filter the total comes from the counter rows: O(1)
+/// Without filters the total comes from the counter rows: O(1)
 /// whatever the project's size.
 async fn count(c: &impl GenericClient, q: &ListQuery) -> Result<u64, StoreError> {
-    let row = match &q.name_contains {
-        None => {
-            let sql = "SELECT COALESCE((SELECT shared_count FROM projects WHERE id = $1), 0) \
-                       + COALESCE((SELECT n FROM private_key_counts WHERE project_id = $1 AND owner_id = $2), 0)";
-            query_one(c, sql, &[&q.project.0, &q.viewer.0]).await?
-        }
-        Some(needle) => {
-            let sql = "SELECT count(*) FROM ssh_keys \
-                       WHERE project_id = $1 AND (shared OR owner_id = $2) AND strpos(name, $3) > 0";
-            query_one(c, sql, &[&q.project.0, &q.viewer.0, needle]).await?
-        }
+    static FILTERED: LazyLock<String> = LazyLock::new(|| {
+        format!("SELECT count(*) FROM ssh_keys WHERE project_id = $1 AND (shared OR owner_id = $2) {}", filters(3, 4))
+    });
+    let row = if is_filtered(q) {
+        query_one(c, &FILTERED, &[&q.project.0, &q.viewer.0, &q.name_contains, &q.owner_name]).await?
+    } else {
+        let sql = "SELECT COALESCE((SELECT shared_count FROM projects WHERE id = $1), 0) \
+                   + COALESCE((SELECT n FROM private_key_counts WHERE project_id = $1 AND owner_id = $2), 0)";
+        query_one(c, sql, &[&q.project.0, &q.viewer.0]).await?
     };
     Ok(get::<i64>(&row, 0)?.max(0) as u64)
+}
+
+fn is_filtered(q: &ListQuery) -> bool {
+    q.name_contains.is_some() || q.owner_name.is_some()
 }
 
 /// The audit trail, oldest first.

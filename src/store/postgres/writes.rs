@@ -52,7 +52,7 @@ async fn insert_key(tx: &Transaction<'_>, key: &NewKey) -> Result<(), StoreError
             &key.project.0,
             &key.owner.0,
             &key.name.as_str(),
-            &key.public_key.openssh(),
+            &key.public_key.text(),
             &key.public_key.fingerprint().as_str(),
             &key.shared,
             &key.created_at.0,

@@ -63,30 +63,41 @@ pub fn get_key(conn: &Connection, project: ProjectId, viewer: UserId, id: KeyId)
     stmt.query_row(params![id.0.as_bytes(), project.0, viewer.0], key_from_row).optional().map_err(classify)
 }
 
+/// The key, if it is in one of `projects` and visible to `viewer`.
+pub fn get_key_by_id(
+    conn: &Connection,
+    viewer: UserId,
+    id: KeyId,
+    projects: &[ProjectId],
+) -> Result<Option<SshKey>, StoreError> {
+    let sql = concat!("SELECT ", key_columns!(), " FROM ssh_keys WHERE id = ?1 AND (shared = 1 OR owner_id = ?2)");
+    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
+    let found = stmt.query_row(params![id.0.as_bytes(), viewer.0], key_from_row).optional().map_err(classify)?;
+    Ok(found.filter(|key| projects.contains(&key.project)))
+}
+
 /// One page and the total visible to the viewer.
 pub fn list_keys(conn: &Connection, q: &ListQuery) -> Result<KeyPage, StoreError> {
-    let count = match &q.name_contains {
-        None => visible_count(conn, q.project, q.viewer)?,
-        Some(needle) => filtered_count(conn, q, needle)?,
-    };
-    let sql = list_sql(q.order, q.name_contains.is_some());
+    let filtered = q.name_contains.is_some() || q.owner_name.is_some();
+    let count = if filtered { filtered_count(conn, q)? } else { visible_count(conn, q.project, q.viewer)? };
+    let sql = list_sql(q.order, filtered);
     let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
     let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
     let rows = stmt
-        .query_map(params![q.project.0, q.viewer.0, q.name_contains, q.limit, offset], key_from_row)
+        .query_map(params![q.project.0, q.viewer.0, q.name_contains, q.limit, offset, q.owner_name], key_from_row)
         .map_err(classify)?;
     let keys = rows.collect::<Result<Vec<_>, _>>().map_err(classify)?;
     Ok(KeyPage { count, keys })
 }
 
-/// The page query for an order, with or without the name filter. Built once
+/// The page query for an order, with or without the filters. Built once
 /// per order: `prepare_cached` then finds it without a `format!` per request.
 fn list_sql(order: KeyOrder, filtered: bool) -> &'static str {
     static SQL: LazyLock<PageQueries> = LazyLock::new(|| {
         PageQueries::new(|order_by, filtered| {
             // `instr` matches the needle literally and case-sensitively, so
             // `%`, `_` and `\` need no escaping.
-            let filter = if filtered { "AND instr(name, ?3) > 0" } else { "AND ?3 IS NULL" };
+            let filter = if filtered { filters(3, 6) } else { "AND ?3 IS NULL AND ?6 IS NULL".into() };
             format!(
                 "SELECT {} FROM ssh_keys \
                  WHERE project_id = ?1 AND (shared = 1 OR owner_id = ?2) {filter} \
@@ -98,7 +109,7 @@ fn list_sql(order: KeyOrder, filtered: bool) -> &'static str {
     SQL.get(order, filtered)
 }
 
-/// Without a name filter the total comes from the counter rows: O(1)
+/// Without filters the total comes from the counter rows: O(1)
 /// whatever the project's size.
 fn visible_count(conn: &Connection, project: ProjectId, viewer: UserId) -> Result<u64, StoreError> {
     let sql = "SELECT COALESCE((SELECT shared_count FROM projects WHERE id = ?1), 0) \
@@ -108,11 +119,25 @@ fn visible_count(conn: &Connection, project: ProjectId, viewer: UserId) -> Resul
     Ok(n.max(0) as u64)
 }
 
-fn filtered_count(conn: &Connection, q: &ListQuery, needle: &str) -> Result<u64, StoreError> {
-    let sql = "SELECT count(*) FROM ssh_keys \
-               WHERE project_id = ?1 AND (shared = 1 OR owner_id = ?2) AND instr(name, ?3) > 0";
-    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
-    let n: i64 = stmt.query_row(params![q.project.0, q.viewer.0, needle], |r| r.get(0)).map_err(classify)?;
+/// The name filter on parameter `?name` and the owner filter on `?owner`,
+/// each off when its parameter is NULL.
+fn filters(name: u8, owner: u8) -> String {
+    format!(
+        "AND (?{name} IS NULL OR instr(name, ?{name}) > 0) \
+         AND (?{owner} IS NULL OR owner_id = (SELECT id FROM users WHERE name = ?{owner}))"
+    )
+}
+
+fn filtered_count(conn: &Connection, q: &ListQuery) -> Result<u64, StoreError> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT count(*) FROM ssh_keys WHERE project_id = ?1 AND (shared = 1 OR owner_id = ?2) {}",
+            filters(3, 4)
+        )
+    });
+    let mut stmt = conn.prepare_cached(&SQL).map_err(classify)?;
+    let params = params![q.project.0, q.viewer.0, q.name_contains, q.owner_name];
+    let n: i64 = stmt.query_row(params, |r| r.get(0)).map_err(classify)?;
     Ok(n.max(0) as u64)
 }
 

@@ -42,7 +42,7 @@ fn insert_key(c: &Connection, key: &NewKey) -> Result<(), StoreError> {
             key.project.0,
             key.owner.0,
             key.name.as_str(),
-            key.public_key.openssh(),
+            key.public_key.text(),
             key.public_key.fingerprint().as_str(),
             key.shared,
             key.created_at.0,

@@ -51,7 +51,7 @@ impl Answer {
 
 /// `POST /cloud/v1/ssh_keys/{project}` with a fresh Ed25519 public key.
 pub async fn create_key(client: &Client, base: &str, token: &str, project: i64, name: &str) -> std::io::Result<Answer> {
-    let public_key = sshkeyd::domain::generate_ed25519().unwrap().public.openssh().to_owned();
+    let public_key = sshkeyd::domain::generate_ed25519().unwrap().public.text().to_owned();
     let body = json!({"name": name, "public_key": public_key});
     send(client.post(format!("{base}/cloud/v1/ssh_keys/{project}")).json(&body), token).await
 }

@@ -118,6 +118,7 @@ impl Fixture {
             limit,
             offset,
             name_contains: name.map(str::to_owned),
+            owner_name: None,
             order,
         };
         self.store.list_keys(&query).await.unwrap()
