@@ -31,6 +31,7 @@ impl NewKey {
             name: self.name.as_str().to_owned(),
             public_key: self.public_key.openssh().to_owned(),
             fingerprint: self.public_key.fingerprint().as_str().to_owned(),
+            fingerprint_sha256: self.public_key.fingerprint_sha256().as_str().to_owned(),
             shared: self.shared,
             created_at: self.created_at,
         }
@@ -49,6 +50,8 @@ pub struct SshKey {
     pub public_key: String,
     /// MD5, colon-separated lower-case hex.
     pub fingerprint: String,
+    /// `SHA256:` and unpadded base64, as `ssh-keygen -l` prints it.
+    pub fingerprint_sha256: String,
     /// Visible to the whole project, or only to `owner`.
     pub shared: bool,
     pub created_at: Timestamp,
@@ -96,6 +99,7 @@ mod tests {
             name: "laptop".into(),
             public_key: "ssh-ed25519 AAAA".into(),
             fingerprint: "00".into(),
+            fingerprint_sha256: "SHA256:00".into(),
             shared,
             created_at: Timestamp(0),
         }

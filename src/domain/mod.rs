@@ -4,6 +4,7 @@
 //! without a server or a database; the HTTP layer and the store only move
 //! these values around.
 
+mod authorized_keys;
 mod fingerprint;
 mod generate;
 mod ids;
@@ -12,16 +13,19 @@ mod name;
 mod order;
 mod public_key;
 mod time;
+mod user_name;
 
 #[cfg(test)]
 #[path = "../../tests/support/keygen.rs"]
 mod keygen;
 
 pub use self::time::Timestamp;
-pub use fingerprint::Fingerprint;
+pub use authorized_keys::{AuthorizedKey, is_authorized_keys_line};
+pub use fingerprint::{Fingerprint, FingerprintSyntax, KeyFingerprint, Sha256Fingerprint};
 pub use generate::{GeneratedKey, generate_ed25519};
 pub use ids::{KeyId, ProjectId, TokenId, UserId};
 pub use key::{ChangeRefused, NewKey, SshKey};
 pub use name::{KeyName, KeyNameError};
 pub use order::KeyOrder;
 pub use public_key::{KeyType, LabelHint, PublicKey, PublicKeyError};
+pub use user_name::{UserName, UserNameError};

@@ -169,8 +169,18 @@ impl TestApp {
 
 /// The fields of Gcore's `SSHKeySerializer` plus `is_owner`, sorted: what get, list and
 /// update return, and create without `private_key`.
-pub const KEY_FIELDS: [&str; 9] =
-    ["created_at", "fingerprint", "id", "is_owner", "name", "project_id", "public_key", "shared_in_project", "state"];
+pub const KEY_FIELDS: [&str; 10] = [
+    "created_at",
+    "fingerprint",
+    "fingerprint_sha256",
+    "id",
+    "is_owner",
+    "name",
+    "project_id",
+    "public_key",
+    "shared_in_project",
+    "state",
+];
 
 /// The field names of a JSON object, sorted.
 pub fn field_names(object: &Value) -> Vec<&str> {

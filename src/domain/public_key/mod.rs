@@ -12,7 +12,7 @@ mod material;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 
-use super::fingerprint::Fingerprint;
+use super::fingerprint::{Fingerprint, Sha256Fingerprint};
 pub use error::PublicKeyError;
 use format::{check_comment, classify, reject_wrong_formats, split_fields};
 use key_type::hint;
@@ -25,6 +25,7 @@ pub struct PublicKey {
     key_type: KeyType,
     openssh: String,
     fingerprint: Fingerprint,
+    fingerprint_sha256: Sha256Fingerprint,
 }
 
 impl PublicKey {
@@ -55,7 +56,8 @@ impl PublicKey {
             openssh.push_str(comment);
         }
         let fingerprint = Fingerprint::of_blob(blob);
-        Self { key_type, openssh, fingerprint }
+        let fingerprint_sha256 = Sha256Fingerprint::of_blob(blob);
+        Self { key_type, openssh, fingerprint, fingerprint_sha256 }
     }
 
     pub fn key_type(&self) -> KeyType {
@@ -70,6 +72,11 @@ impl PublicKey {
     /// The MD5 fingerprint of the blob.
     pub fn fingerprint(&self) -> &Fingerprint {
         &self.fingerprint
+    }
+
+    /// The SHA-256 fingerprint of the blob, as `ssh-keygen -l` prints it.
+    pub fn fingerprint_sha256(&self) -> &Sha256Fingerprint {
+        &self.fingerprint_sha256
     }
 }
 

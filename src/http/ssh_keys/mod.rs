@@ -116,6 +116,7 @@ async fn list(
         offset: params.offset,
         name_contains: params.name,
         order: params.order,
+        fingerprint: params.fingerprint,
     };
     Ok(view::page_response(&state.store.list_keys(&query).await?, scope.principal.user))
 }

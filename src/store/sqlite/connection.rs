@@ -25,7 +25,13 @@ const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 /// Embedded migrations, applied in order at startup. Never edit one that has
 /// shipped; add a new file instead.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../../migrations/sqlite/0001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../../migrations/sqlite/0001_init.sql")),
+        M::up_with_hook(
+            include_str!("../../../migrations/sqlite/0002_fingerprint_sha256_read_only_tokens.sql"),
+            super::backfill::fingerprint_sha256,
+        ),
+    ])
 }
 
 /// Opens (creating if needed) the database for writing, switches it to WAL
@@ -54,7 +60,7 @@ pub fn open_writer(path: &Path) -> anyhow::Result<Connection> {
 }
 
 /// The schema version this build expects (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Whether a database opened read-only has this build's schema.
 pub fn has_current_schema(conn: &Connection) -> rusqlite::Result<bool> {

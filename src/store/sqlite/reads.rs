@@ -65,6 +65,9 @@ pub fn get_key(conn: &Connection, project: ProjectId, viewer: UserId, id: KeyId)
 
 /// One page and the total visible to the viewer.
 pub fn list_keys(conn: &Connection, q: &ListQuery) -> Result<KeyPage, StoreError> {
+    if let Some(fingerprint) = &q.fingerprint {
+        return super::lookup::list_by_fingerprint(conn, q, fingerprint);
+    }
     let count = match &q.name_contains {
         None => visible_count(conn, q.project, q.viewer)?,
         Some(needle) => filtered_count(conn, q, needle)?,

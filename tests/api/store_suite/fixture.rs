@@ -55,6 +55,7 @@ impl Fixture {
             secret_hash: [7; 32],
             created_at: Timestamp::now(),
             expires_at: None,
+            read_only: false,
         };
         self.store.create_token(token).await.unwrap();
         self.store.ensure_user(name).await.unwrap()
@@ -118,6 +119,7 @@ impl Fixture {
             offset,
             name_contains: name.map(str::to_owned),
             order,
+            fingerprint: None,
         };
         self.store.list_keys(&query).await.unwrap()
     }
