@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 
 use super::ApiError;
 use crate::domain::{ProjectId, Timestamp, TokenId, UserId};
@@ -31,12 +31,24 @@ pub struct Principal {
     /// The token used, for rate limits and logs (its public id only).
     pub token: TokenId,
     projects: Arc<[ProjectId]>,
+    read_only: bool,
 }
 
 impl Principal {
     /// Whether the token grants `project`.
     pub fn can_access(&self, project: ProjectId) -> bool {
         self.projects.contains(&project)
+    }
+
+    /// The one check of read-only tokens: a request that may change
+    /// something (any method but GET, HEAD, OPTIONS and TRACE) is refused
+    /// with 403. `ProjectScope` calls it for every request on a project, so
+    /// each write handler of every API face is covered without opting in.
+    pub fn check_may_write(&self, method: &Method) -> Result<(), ApiError> {
+        if self.read_only && !method.is_safe() {
+            return Err(ApiError::Forbidden("this API token is read-only".into()));
+        }
+        Ok(())
     }
 }
 
@@ -100,7 +112,12 @@ impl Authenticator {
             return Err(Failure::Rejected("revoked_or_expired", INVALID));
         }
         self.note_use(&record.id);
-        Ok(Principal { user: record.user, token: record.id.clone(), projects: record.projects.clone() })
+        Ok(Principal {
+            user: record.user,
+            token: record.id.clone(),
+            projects: record.projects.clone(),
+            read_only: record.read_only,
+        })
     }
 
     async fn lookup(&self, id: &TokenId) -> Result<Option<Arc<TokenRecord>>, ApiError> {

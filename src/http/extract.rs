@@ -27,7 +27,8 @@ impl FromRequestParts<AppState> for Principal {
 
 /// A request on one project by a caller who may access it. Authentication
 /// comes first (401), then the project id's syntax (400), then access (403),
-/// so a caller without access learns nothing more about the project.
+/// so a caller without access learns nothing more about the project; then a
+/// read-only token's write is refused (403), before its body is looked at.
 #[derive(Debug, Clone)]
 pub struct ProjectScope {
     pub principal: Principal,
@@ -57,6 +58,7 @@ impl FromRequestParts<AppState> for ProjectScope {
         if !principal.can_access(project) {
             return Err(ApiError::Forbidden("this API token has no access to the project".into()));
         }
+        principal.check_may_write(&parts.method)?;
         let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default();
         Ok(Self { principal, project, request_id })
     }

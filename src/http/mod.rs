@@ -3,6 +3,7 @@
 //! the auth and scope extractors, admission limits and observability.
 
 mod auth;
+mod authorized_keys;
 mod console;
 mod error;
 mod extract;
@@ -51,6 +52,7 @@ pub(crate) fn app(
         .merge(health::router())
         .merge(openapi::router())
         .merge(ssh_keys::router())
+        .merge(authorized_keys::router())
         .merge(console::router())
         .route_layer(middleware::from_fn(observe::tag_route))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })

@@ -8,6 +8,8 @@ mod keygen;
 mod serve;
 
 mod auth;
+mod authorized_keys;
+mod authorized_keys_command;
 mod console;
 mod create;
 mod errors;
@@ -19,5 +21,6 @@ mod migrations;
 mod openapi;
 mod ownership;
 mod postgres_nodes;
+mod read_only;
 mod resource;
 mod store_suite;

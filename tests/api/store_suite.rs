@@ -12,6 +12,7 @@ mod counters;
 pub mod fixture;
 mod keys;
 mod listing;
+mod lookups;
 pub mod pg;
 mod tokens;
 
@@ -71,4 +72,7 @@ store_suite! {
     tokens::has_tokens_is_false_until_the_first_token,
     tokens::ensure_user_gives_one_id_per_name_even_when_racing,
     audit::every_write_records_one_event_in_order_and_failed_writes_none,
+    lookups::authorized_keys_are_the_visible_keys_by_owner_and_fingerprint_in_name_order,
+    lookups::the_fingerprint_filter_of_the_list_counts_and_pages_only_visible_keys,
+    lookups::a_read_only_token_is_found_and_listed_as_read_only,
 }

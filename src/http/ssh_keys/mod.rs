@@ -23,10 +23,11 @@ use super::{ApiError, AppState};
 use crate::domain::{KeyId, NewKey, Timestamp, generate_ed25519};
 use crate::store::ListQuery;
 use input::{ListParams, shared_from_json};
-use schema::{CreateKeyBody, KeyPath, ListQueryDoc, ProjectPath, UpdateKeyBody};
+use schema::{CreateKeyBody, KeyPath, ListQueryDoc, UpdateKeyBody};
 use view::{CreatedSshKeySchema, PageView, SshKeyView};
 
 pub use input::CreateKeyInput;
+pub(super) use schema::ProjectPath;
 
 /// Routes of the resource.
 pub fn router() -> Router<AppState> {
