@@ -4,6 +4,7 @@
 use super::ids::{KeyId, ProjectId, UserId};
 use super::name::KeyName;
 use super::public_key::PublicKey;
+use super::stored_key::key_fields;
 use super::time::Timestamp;
 
 /// A validated key about to be inserted.
@@ -31,6 +32,7 @@ impl NewKey {
             name: self.name.as_str().to_owned(),
             public_key: self.public_key.text().to_owned(),
             fingerprint: self.public_key.fingerprint().as_str().to_owned(),
+            fingerprint_sha256: self.public_key.fingerprint_sha256().as_str().to_owned(),
             shared: self.shared,
             created_at: self.created_at,
         }
@@ -51,6 +53,8 @@ pub struct SshKey {
     pub public_key: String,
     /// MD5, colon-separated lower-case hex.
     pub fingerprint: String,
+    /// `SHA256:` and unpadded base64, as `ssh-keygen -l` prints it.
+    pub fingerprint_sha256: String,
     /// Visible to the whole project, or only to `owner`.
     pub shared: bool,
     pub created_at: Timestamp,
@@ -67,11 +71,11 @@ pub enum ChangeRefused {
 }
 
 impl SshKey {
-    /// `type base64`: the stored line's first two fields, without comment or
-    /// surrounding whitespace, for authorized_keys lines and the like. The
-    /// stored text is always an OpenSSH line, so these are the key itself.
-    pub fn canonical_public_key(&self) -> String {
-        self.public_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    /// `type base64`: the key in the stored line, without comment or the
+    /// client's whitespace, for comparisons and the like (see `stored_key`);
+    /// `None` for a corrupt row.
+    pub fn canonical_public_key(&self) -> Option<String> {
+        key_fields(&self.public_key).map(|(key_type, data)| format!("{key_type} {data}"))
     }
 
     /// Its creator sees a key always, everyone else in the project only
@@ -105,6 +109,7 @@ mod tests {
             name: "laptop".into(),
             public_key: "ssh-ed25519 AAAA".into(),
             fingerprint: "00".into(),
+            fingerprint_sha256: "SHA256:00".into(),
             shared,
             created_at: Timestamp(0),
         }
@@ -114,7 +119,9 @@ mod tests {
     fn the_canonical_public_key_drops_the_comment_and_the_clients_whitespace() {
         let mut stored = key(1, true);
         stored.public_key = " ssh-ed25519\tAAAAC3Nz  alice@laptop  (work)\r\n".into();
-        assert_eq!(stored.canonical_public_key(), "ssh-ed25519 AAAAC3Nz");
+        assert_eq!(stored.canonical_public_key().as_deref(), Some("ssh-ed25519 AAAAC3Nz"));
+        stored.public_key = "ssh-ed25519".into();
+        assert_eq!(stored.canonical_public_key(), None, "a corrupt row");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! without a server or a database; the HTTP layer and the store only move
 //! these values around.
 
+mod authorized_keys;
 mod fingerprint;
 mod generate;
 mod ids;
@@ -11,6 +12,7 @@ mod key;
 mod name;
 mod order;
 mod public_key;
+mod stored_key;
 mod text;
 mod time;
 mod user_name;
@@ -20,7 +22,8 @@ mod user_name;
 mod keygen;
 
 pub use self::time::Timestamp;
-pub use fingerprint::Fingerprint;
+pub use authorized_keys::{AuthorizedKey, is_authorized_keys_line};
+pub use fingerprint::{Fingerprint, FingerprintSyntax, KeyFingerprint, Sha256Fingerprint};
 pub use generate::{GeneratedKey, generate_ed25519};
 pub use ids::{KeyId, KeyIdError, MAX_PROJECT_ID, ProjectId, ProjectIdError, TokenId, UserId};
 pub use key::{ChangeRefused, NewKey, SshKey};

@@ -1,5 +1,8 @@
-//! User names, as a token's holder is named (`token create --user`) and as
-//! the store records a key's creator.
+//! User names: one type, one rule, wherever a user is named. A token's
+//! holder is named by `token create --user`, the store records a key's
+//! creator under that name, and the `owner` filter of `authorized_keys`
+//! (and so `sshkeyd authorized-keys` for a personal login) names a key's
+//! creator the same way, so a name refused in one place is refused in all.
 
 use std::fmt;
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 
 use super::ApiError;
 use crate::domain::{ProjectId, Timestamp, TokenId, UserId};
@@ -31,6 +31,7 @@ pub struct Principal {
     /// The token used, for rate limits and logs (its public id only).
     pub token: TokenId,
     projects: Arc<[ProjectId]>,
+    read_only: bool,
 }
 
 impl Principal {
@@ -42,6 +43,19 @@ impl Principal {
     /// Every project the token grants, for lookups that name no project.
     pub fn projects(&self) -> &[ProjectId] {
         &self.projects
+    }
+
+    /// The one check of read-only tokens: a request that may change
+    /// something (any method but GET, HEAD, OPTIONS and TRACE) is refused
+    /// with 403. [`ProjectScope::for_project`](super::extract::ProjectScope)
+    /// calls it for every request on a project, whichever face named the
+    /// project (path, body or the key's own row), so each write handler of
+    /// every API face is covered without opting in.
+    pub fn check_may_write(&self, method: &Method) -> Result<(), ApiError> {
+        if self.read_only && !method.is_safe() {
+            return Err(ApiError::Forbidden("this API token is read-only".into()));
+        }
+        Ok(())
     }
 }
 
@@ -105,7 +119,12 @@ impl Authenticator {
             return Err(Failure::Rejected("revoked_or_expired", INVALID));
         }
         self.note_use(&record.id);
-        Ok(Principal { user: record.user, token: record.id.clone(), projects: record.projects.clone() })
+        Ok(Principal {
+            user: record.user,
+            token: record.id.clone(),
+            projects: record.projects.clone(),
+            read_only: record.read_only,
+        })
     }
 
     async fn lookup(&self, id: &TokenId) -> Result<Option<Arc<TokenRecord>>, ApiError> {

@@ -7,7 +7,7 @@ use crate::store::AuditContext;
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, RawPathParams, Request},
-    http::{header, request::Parts},
+    http::{Method, header, request::Parts},
 };
 
 impl FromRequestParts<AppState> for Principal {
@@ -30,6 +30,9 @@ pub struct Caller {
     pub principal: Principal,
     /// For the audit trail.
     pub request_id: RequestId,
+    /// Whether the request may write is decided by its method, once the
+    /// project is known (see [`ProjectScope::for_project`]).
+    method: Method,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -38,13 +41,16 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let principal = Principal::from_request_parts(parts, state).await?;
         let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default();
-        Ok(Self { principal, request_id })
+        Ok(Self { principal, request_id, method: parts.method.clone() })
     }
 }
 
 /// A request on one project by a caller who may access it. Authentication
 /// comes first (401), then the project id's syntax (400), then access (403),
-/// so a caller without access learns nothing more about the project.
+/// so a caller without access learns nothing more about the project; then a
+/// read-only token's write is refused (403), before its body is looked at
+/// (on the v2 face, whose create names the project in its body, the body
+/// is read first).
 #[derive(Debug, Clone)]
 pub struct ProjectScope {
     pub principal: Principal,
@@ -56,11 +62,14 @@ pub struct ProjectScope {
 
 impl ProjectScope {
     /// The caller's scope on `project`, wherever the request named it: 403
-    /// unless their token grants the project. Every face checks access here.
+    /// unless their token grants the project, then 403 for a write with a
+    /// read-only token. Every face enters a project here, so both checks
+    /// exist once.
     pub fn for_project(caller: Caller, project: ProjectId) -> Result<Self, ApiError> {
         if !caller.principal.can_access(project) {
             return Err(ApiError::Forbidden("this API token has no access to the project".into()));
         }
+        caller.principal.check_may_write(&caller.method)?;
         Ok(Self { principal: caller.principal, project, request_id: caller.request_id })
     }
 

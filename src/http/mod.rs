@@ -1,9 +1,12 @@
 //! The HTTP API: the router and its middleware stack. One module per
-//! resource or API face (`ssh_keys/`, and `keypairs/` for the stable
-//! Terraform provider's `/cloud/v2/keypairs`), one error type in Gcore's shape (`error.rs`),
-//! the auth and scope extractors, admission limits and observability.
+//! resource or API face (`ssh_keys/`, `authorized_keys.rs` for sshd's
+//! `AuthorizedKeysCommand`, and `keypairs/` for the stable Terraform
+//! provider's `/cloud/v2/keypairs`), one error type in Gcore's shape
+//! (`error.rs`), the auth and scope extractors, admission limits and
+//! observability.
 
 mod auth;
+mod authorized_keys;
 mod console;
 mod error;
 mod extract;
@@ -56,6 +59,7 @@ pub(crate) fn app(
         .merge(openapi::router())
         .merge(ssh_keys::router())
         .merge(keypairs::router())
+        .merge(authorized_keys::router())
         .merge(console::router())
         .route_layer(middleware::from_fn(observe::tag_route))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })

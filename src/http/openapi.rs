@@ -44,6 +44,7 @@ pub const OPENAPI_PATH: &str = "/cloud/v1/ssh_keys/openapi.json";
         super::ssh_keys::read,
         super::ssh_keys::update,
         super::ssh_keys::delete,
+        super::authorized_keys::authorized_keys,
         super::keypairs::create,
         super::keypairs::list,
         super::keypairs::read,

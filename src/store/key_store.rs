@@ -3,8 +3,10 @@
 use async_trait::async_trait;
 
 use super::error::StoreError;
-use super::model::{AuditContext, AuditEvent, KeyPage, ListQuery, NewToken, TokenInfo, TokenRecord};
-use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
+use super::model::{
+    AuditContext, AuditEvent, AuthorizedKeysQuery, KeyPage, ListQuery, NewToken, TokenInfo, TokenRecord,
+};
+use crate::domain::{AuthorizedKey, KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 
 /// Everything the service persists: keys, tokens, the audit trail.
 ///
@@ -28,6 +30,11 @@ pub trait KeyStore: Send + Sync + 'static {
 
     /// One page of the keys `query.viewer` may see, with the total count.
     async fn list_keys(&self, query: &ListQuery) -> Result<KeyPage, StoreError>;
+
+    /// The keys `query.viewer` may see that match the query, as
+    /// `authorized_keys` lines need them: sshd asks on every login attempt,
+    /// so with a fingerprint this is one index lookup.
+    async fn authorized_keys(&self, query: &AuthorizedKeysQuery) -> Result<Vec<AuthorizedKey>, StoreError>;
 
     /// Changes sharing. `NotFound` if `actor` cannot see the key,
     /// `NotOwner` if they can but did not create it.

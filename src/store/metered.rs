@@ -11,8 +11,11 @@ use std::time::Instant;
 use async_trait::async_trait;
 use tracing::Instrument;
 
-use super::{AuditContext, AuditEvent, KeyPage, KeyStore, ListQuery, NewToken, StoreError, TokenInfo, TokenRecord};
-use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
+use super::{
+    AuditContext, AuditEvent, AuthorizedKeysQuery, KeyPage, KeyStore, ListQuery, NewToken, StoreError, TokenInfo,
+    TokenRecord,
+};
+use crate::domain::{AuthorizedKey, KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 
 pub struct MeteredStore {
     inner: Arc<dyn KeyStore>,
@@ -56,6 +59,9 @@ impl KeyStore for MeteredStore {
     }
     async fn list_keys(&self, query: &ListQuery) -> Result<KeyPage, StoreError> {
         observed("list_keys", self.inner.list_keys(query)).await
+    }
+    async fn authorized_keys(&self, query: &AuthorizedKeysQuery) -> Result<Vec<AuthorizedKey>, StoreError> {
+        observed("authorized_keys", self.inner.authorized_keys(query)).await
     }
     async fn set_shared(
         &self,

@@ -21,7 +21,9 @@ use std::sync::Arc;
 pub use bulk_load::BulkLoad;
 pub use error::StoreError;
 pub use key_store::KeyStore;
-pub use model::{AuditContext, AuditEvent, KeyPage, ListQuery, NewToken, PoolOptions, TokenInfo, TokenRecord};
+pub use model::{
+    AuditContext, AuditEvent, AuthorizedKeysQuery, KeyPage, ListQuery, NewToken, PoolOptions, TokenInfo, TokenRecord,
+};
 pub use url::DatabaseUrl;
 
 /// Opens the backend the URL names and runs its migrations.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::domain::{KeyId, KeyOrder, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
+use crate::domain::{KeyFingerprint, KeyId, KeyOrder, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 
 /// A list request, already validated.
 #[derive(Debug, Clone)]
@@ -20,6 +20,19 @@ pub struct ListQuery {
     /// Only keys created by the user of this name (the v2 face's `user_id`).
     pub owner_name: Option<String>,
     pub order: KeyOrder,
+    /// Only keys with this fingerprint (an index lookup).
+    pub fingerprint: Option<KeyFingerprint>,
+}
+
+/// What an `authorized_keys` answer asks for: the keys `viewer` may see in
+/// `project`, optionally only those created by `owner` or with
+/// `fingerprint`. Answered in name order, ties broken by id.
+#[derive(Debug, Clone)]
+pub struct AuthorizedKeysQuery {
+    pub project: ProjectId,
+    pub viewer: UserId,
+    pub owner: Option<UserName>,
+    pub fingerprint: Option<KeyFingerprint>,
 }
 
 /// One page and the total number of keys matching the filter.
@@ -41,6 +54,8 @@ pub struct TokenRecord {
     pub projects: Arc<[ProjectId]>,
     pub expires_at: Option<Timestamp>,
     pub revoked: bool,
+    /// May read but not create, change or delete keys.
+    pub read_only: bool,
 }
 
 /// A token to store.
@@ -55,6 +70,8 @@ pub struct NewToken {
     pub secret_hash: [u8; 32],
     pub created_at: Timestamp,
     pub expires_at: Option<Timestamp>,
+    /// May read but not create, change or delete keys.
+    pub read_only: bool,
 }
 
 /// A token as `token list` shows it: no secret, no hash.
@@ -68,6 +85,7 @@ pub struct TokenInfo {
     /// To within a minute (see the authenticator).
     pub last_used_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
+    pub read_only: bool,
 }
 
 /// Who is writing and why, recorded with every write in the same transaction.

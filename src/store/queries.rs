@@ -1,16 +1,28 @@
 //! SQL pieces both backends share, built without a `format!` per request.
 
-use crate::domain::KeyOrder;
+use crate::domain::{KeyFingerprint, KeyOrder};
 
 /// Columns of `ssh_keys` in the order each backend's `key_from_row` reads
 /// them. A macro, so that queries are whole `&'static str`s built by
 /// `concat!` at compile time.
 macro_rules! key_columns {
     () => {
-        "id, project_id, owner_id, name, public_key, fingerprint, shared, created_at"
+        "id, project_id, owner_id, name, public_key, fingerprint, shared, created_at, fingerprint_sha256"
     };
 }
 pub(crate) use key_columns;
+
+/// The columns a fingerprint is looked up in, each with its own index
+/// `(project_id, column)`; queries built per column are kept in this order.
+pub const FINGERPRINT_COLUMNS: [&str; 2] = ["fingerprint", "fingerprint_sha256"];
+
+/// The index into [`FINGERPRINT_COLUMNS`] of the column `fingerprint` is in.
+pub fn fingerprint_column(fingerprint: &KeyFingerprint) -> usize {
+    match fingerprint {
+        KeyFingerprint::Md5(_) => 0,
+        KeyFingerprint::Sha256(_) => 1,
+    }
+}
 
 /// The `ORDER BY` clause of an order, identical on both backends (names use
 /// binary collation on both).

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::format::IssuedToken;
-use super::issue::record_token;
+use super::issue::{Access, record_token};
 use crate::domain::{ProjectId, UserName};
 use crate::store::{DatabaseUrl, KeyStore};
 
@@ -26,7 +26,7 @@ pub async fn bootstrap_admin_token(store: &dyn KeyStore, database: &DatabaseUrl)
     let issued = IssuedToken::generate();
     write_secret_file(&path, &format!("{}\n", issued.text.as_str()))
         .with_context(|| format!("writing the admin token to {}", path.display()))?;
-    if let Err(e) = record_token(store, &issued, &admin_user(), &[ProjectId(1)], None).await {
+    if let Err(e) = record_token(store, &issued, &admin_user(), &[ProjectId(1)], None, Access::ReadWrite).await {
         let _ = std::fs::remove_file(&path);
         return Err(e);
     }

@@ -33,15 +33,38 @@ impl TokenLifetime {
     }
 }
 
-/// Stores a new token for `user` on `projects`; the caller shows its text once.
+/// What a token may do with the keys it sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Access {
+    /// List, get, create, change and delete.
+    #[default]
+    ReadWrite,
+    /// List, get and `authorized_keys` only: what a host needs, so that a
+    /// stolen host token can add no key.
+    ReadOnly,
+}
+
+/// Stores a new read-write token for `user` on `projects`; the caller shows
+/// its text once.
 pub async fn issue_token(
     store: &dyn KeyStore,
     user: &UserName,
     projects: &[ProjectId],
     expires_in: Option<TokenLifetime>,
 ) -> anyhow::Result<IssuedToken> {
+    issue_token_with(store, user, projects, expires_in, Access::ReadWrite).await
+}
+
+/// [`issue_token`] with the given access.
+pub async fn issue_token_with(
+    store: &dyn KeyStore,
+    user: &UserName,
+    projects: &[ProjectId],
+    expires_in: Option<TokenLifetime>,
+    access: Access,
+) -> anyhow::Result<IssuedToken> {
     let issued = IssuedToken::generate();
-    record_token(store, &issued, user, projects, expires_in).await?;
+    record_token(store, &issued, user, projects, expires_in, access).await?;
     Ok(issued)
 }
 
@@ -52,6 +75,7 @@ pub(super) async fn record_token(
     user: &UserName,
     projects: &[ProjectId],
     expires_in: Option<TokenLifetime>,
+    access: Access,
 ) -> anyhow::Result<()> {
     let now = Timestamp::now();
     let token = NewToken {
@@ -61,6 +85,7 @@ pub(super) async fn record_token(
         secret_hash: issued.secret_hash,
         created_at: now,
         expires_at: expires_in.map(|d| now.plus(d.0)),
+        read_only: access == Access::ReadOnly,
     };
     Ok(store.create_token(token).await?)
 }

@@ -10,4 +10,4 @@ mod issue;
 
 pub use bootstrap::{admin_token_path, bootstrap_admin_token};
 pub use format::{IssuedToken, PresentedToken};
-pub use issue::{TokenLifetime, issue_token};
+pub use issue::{Access, TokenLifetime, issue_token, issue_token_with};

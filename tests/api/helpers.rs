@@ -9,7 +9,7 @@ use serde_json::Value;
 use sshkeyd::config::{Config, Settings};
 use sshkeyd::domain::{ProjectId, UserName};
 use sshkeyd::store::{self, DatabaseUrl, KeyStore, PoolOptions};
-use sshkeyd::tokens::issue_token;
+use sshkeyd::tokens::{Access, issue_token_with};
 use tokio::sync::oneshot;
 
 use crate::http_client::{Client, RequestBuilder, Response};
@@ -78,13 +78,13 @@ impl TestApp {
         }));
         let store =
             store::open(&database, &PoolOptions { max_connections: 2, ..PoolOptions::default() }).await.unwrap();
-        let app =
+        let mut app =
             Self { base, database, store, client: Client::new(), stop: Some(stop), server: Some(server), _dir: dir };
         app.wait_until_healthy().await;
         app
     }
 
-    async fn wait_until_healthy(&self) {
+    async fn wait_until_healthy(&mut self) {
         for _ in 0..200 {
             let probe = self.client.get(format!("{}/healthz", self.base)).send().await;
             if probe.is_ok_and(|r| r.status().is_success()) {
@@ -92,7 +92,12 @@ impl TestApp {
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        panic!("server did not become healthy");
+        // Say why when the server stopped on its own (a failed start).
+        let stopped = match self.server.take() {
+            Some(server) if server.is_finished() => format!(": it stopped with {:?}", server.await),
+            _ => String::new(),
+        };
+        panic!("server did not become healthy{stopped}");
     }
 
     /// Stops the server gracefully and waits for it.
@@ -107,8 +112,18 @@ impl TestApp {
 
     /// Issues a token for `user` on `projects`.
     pub async fn token(&self, user: &str, projects: &[i64]) -> String {
+        self.token_with(user, projects, Access::ReadWrite).await
+    }
+
+    /// A read-only token for `user`, as a host has.
+    pub async fn read_only_token(&self, user: &str, projects: &[i64]) -> String {
+        self.token_with(user, projects, Access::ReadOnly).await
+    }
+
+    async fn token_with(&self, user: &str, projects: &[i64], access: Access) -> String {
         let projects: Vec<ProjectId> = projects.iter().copied().map(ProjectId).collect();
-        issue_token(self.store.as_ref(), &user_name(user), &projects, None).await.unwrap().text.to_string()
+        let issued = issue_token_with(self.store.as_ref(), &user_name(user), &projects, None, access).await;
+        issued.unwrap().text.to_string()
     }
 
     /// Any request; `body` is sent as JSON when given.
@@ -191,8 +206,18 @@ impl TestApp {
 
 /// The fields of Gcore's `SSHKeySerializer` plus `is_owner`, sorted: what get, list and
 /// update return, and create without `private_key`.
-pub const KEY_FIELDS: [&str; 9] =
-    ["created_at", "fingerprint", "id", "is_owner", "name", "project_id", "public_key", "shared_in_project", "state"];
+pub const KEY_FIELDS: [&str; 10] = [
+    "created_at",
+    "fingerprint",
+    "fingerprint_sha256",
+    "id",
+    "is_owner",
+    "name",
+    "project_id",
+    "public_key",
+    "shared_in_project",
+    "state",
+];
 
 /// The field names of a JSON object, sorted.
 pub fn field_names(object: &Value) -> Vec<&str> {

@@ -94,7 +94,7 @@ fn string_set(value: &Value) -> BTreeSet<String> {
 }
 
 /// Properties sshkeyd adds to Gcore's key schemas (documented in the README).
-const EXTENSIONS: [&str; 1] = ["is_owner"];
+const EXTENSIONS: [&str; 2] = ["fingerprint_sha256", "is_owner"];
 
 fn without_extensions(mut names: BTreeSet<String>) -> BTreeSet<String> {
     names.retain(|n| !EXTENSIONS.contains(&n.as_str()));

@@ -43,6 +43,13 @@ def md5_fingerprint(path: Path) -> str:
     return field.removeprefix("MD5:")
 
 
+def sha256_fingerprint(path: Path) -> str:
+    """`ssh-keygen -l` of a key file: its default `SHA256:...` fingerprint."""
+    field = _run(["ssh-keygen", "-l", "-E", "sha256", "-f", str(path)]).split()[1]
+    assert field.startswith("SHA256:"), field
+    return field
+
+
 def write_private(directory: Path, text: str) -> Path:
     """Writes a private key with mode 0600, as ssh-keygen insists."""
     path = directory / "returned_private_key"

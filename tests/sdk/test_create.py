@@ -10,7 +10,7 @@ import pytest
 
 import keytools
 
-CREATED_FIELDS = {"id", "name", "public_key", "fingerprint", "state", "project_id",
+CREATED_FIELDS = {"id", "name", "public_key", "fingerprint", "fingerprint_sha256", "state", "project_id",
                   "shared_in_project", "created_at", "private_key", "is_owner"}
 
 
@@ -40,6 +40,7 @@ def test_create_without_public_key_returns_a_private_key_whose_public_half_is_th
     derived = keytools.derive_public(private_path)
     assert keytools.type_and_blob(derived) == keytools.type_and_blob(key.public_key)
     assert key.fingerprint == keytools.md5_fingerprint(private_path)
+    assert key.fingerprint_sha256 == keytools.sha256_fingerprint(private_path)
 
 
 def test_two_generated_keys_are_different_pairs(alice, keys, prefix):
@@ -63,6 +64,7 @@ def test_create_with_an_imported_public_key_keeps_it_and_reports_the_ssh_keygen_
     assert_fresh_metadata(key, name)
     assert key.public_key == line
     assert key.fingerprint == keytools.md5_fingerprint(private_path)
+    assert key.fingerprint_sha256 == keytools.sha256_fingerprint(private_path)
     assert key.private_key is None
 
 

@@ -5,8 +5,8 @@ import uuid
 import gcore
 import pytest
 
-KEY_FIELDS = {"id", "name", "public_key", "fingerprint", "state", "project_id", "shared_in_project", "created_at",
-              "is_owner"}
+KEY_FIELDS = {"id", "name", "public_key", "fingerprint", "fingerprint_sha256", "state", "project_id",
+              "shared_in_project", "created_at", "is_owner"}
 
 
 def assert_error(caught, status: int, exception_class: str) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 BATCH = 27
 MAX_ITEMS = 2000  # bounds every walk, even against a server that never ends a page
-KEY_FIELDS = {"id", "name", "public_key", "fingerprint", "state", "project_id", "shared_in_project", "created_at",
-              "is_owner"}
+KEY_FIELDS = {"id", "name", "public_key", "fingerprint", "fingerprint_sha256", "state", "project_id",
+              "shared_in_project", "created_at", "is_owner"}
 
 ORDERS = {
     "created_at.asc": lambda k: (k.created_at, k.id),

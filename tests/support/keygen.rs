@@ -47,6 +47,14 @@ pub fn md5_fingerprint(public_line: &str) -> String {
     field.strip_prefix("MD5:").expect("MD5: prefix").to_owned()
 }
 
+/// `ssh-keygen -l` on a public key line: its default SHA-256 fingerprint,
+/// `SHA256:` and unpadded base64.
+pub fn sha256_fingerprint(public_line: &str) -> String {
+    let (_dir, path) = write_temp("key.pub", &format!("{public_line}\n"));
+    let out = run(Command::new("ssh-keygen").args(["-l", "-E", "sha256", "-f"]).arg(&path));
+    out.split_whitespace().nth(1).expect("ssh-keygen -l prints a fingerprint").to_owned()
+}
+
 /// `ssh-keygen -y -f` on a private key: the public line it derives.
 pub fn public_from_private(private: &str) -> String {
     let (_dir, path) = write_temp("key", private);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use sshkeyd::config::{DatabaseArgs, Settings};
+use sshkeyd::config::{DatabaseArgs, HumanDuration, Settings};
 use sshkeyd::domain::{ProjectId, UserName};
 use sshkeyd::tokens::TokenLifetime;
 
@@ -37,6 +37,11 @@ pub enum Command {
     /// Insert generated keys straight into the store (for benchmarks).
     #[command(hide = true)]
     Seed(SeedArgs),
+    /// Print the authorized_keys lines for LOGIN, asking an sshkeyd server:
+    /// the program sshd runs as its AuthorizedKeysCommand (`... %u %f`).
+    /// Fails closed: on any error it prints nothing on stdout, explains on
+    /// stderr (which sshd logs) and exits non-zero.
+    AuthorizedKeys(AuthorizedKeysArgs),
 }
 
 #[derive(Debug, Args)]
@@ -65,11 +70,16 @@ pub enum TokenCommand {
         /// 12h, 30m [default: never]
         #[arg(long, value_parser = TokenLifetime::parse)]
         expires_in: Option<TokenLifetime>,
+        /// A token that may list, get and read authorized_keys, but not
+        /// create, change or delete keys (403): what a host's
+        /// `sshkeyd authorized-keys` needs.
+        #[arg(long)]
+        read_only: bool,
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// List tokens: id, user, projects, creation, expiry, last use and
-    /// revocation. Never shows a secret.
+    /// List tokens: id, user, projects, creation, expiry, last use,
+    /// revocation and whether read-only. Never shows a secret.
     List {
         #[command(flatten)]
         database: DatabaseArgs,
@@ -96,6 +106,48 @@ pub struct AuditArgs {
 pub enum ConfigCommand {
     /// Print a commented config file with every setting at its default.
     Default,
+}
+
+/// `authorized-keys`. Keys offered for LOGIN: every key the token sees when
+/// LOGIN is a `--shared-account`, else only those whose owner (the user a
+/// token was issued for) is named LOGIN.
+#[derive(Debug, Args)]
+pub struct AuthorizedKeysArgs {
+    /// Base URL of the sshkeyd API, e.g. https://keys.internal:8080
+    #[arg(long)]
+    pub server: String,
+    /// File holding the host's API token (issue it with `token create
+    /// --read-only`); refused unless owned by the user running this command
+    /// and unreadable by group and others.
+    #[arg(long)]
+    pub token_file: PathBuf,
+    /// The project whose keys open this host (1 to 9007199254740991).
+    #[arg(long, value_parser = ProjectId::parse)]
+    pub project: ProjectId,
+    /// A login every key the token sees may use (e.g. root, deploy); repeat
+    /// for several.
+    #[arg(long = "shared-account", value_name = "LOGIN")]
+    pub shared_accounts: Vec<String>,
+    /// Keep each successful answer here (mode 0600 files), and use it only
+    /// while the server cannot be reached or answers 5xx.
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// Oldest cached answer that may still be used.
+    #[arg(long, default_value = "1h")]
+    pub cache_max_age: HumanDuration,
+    /// Give up on the server after this long (connecting and the whole
+    /// answer).
+    #[arg(long, default_value = "3s")]
+    pub timeout: HumanDuration,
+    /// CA certificates (PEM) that an https:// server's certificate must
+    /// chain to [default: the system bundle, /etc/ssl/certs/ca-certificates.crt]
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// The login being attempted (sshd's %u).
+    pub login: String,
+    /// The offered key's fingerprint (sshd's %f, `SHA256:...`): asks for that
+    /// key alone, one indexed lookup.
+    pub fingerprint: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(args) => admin(cmd::audit::run(args)),
         Command::Config(command) => cmd::config::run(command),
         Command::Seed(args) => admin(cmd::seed::run(args)),
+        // No logging set up and no multi-threaded runtime: sshd runs this on
+        // every login attempt, and its stdout carries only the answer.
+        Command::AuthorizedKeys(args) => cmd::authorized_keys::run(args),
     }
 }
 

@@ -13,6 +13,7 @@ use super::*;
 use crate::domain::keygen::{
     export_public, import_public, keygen, keygen_in, md5_fingerprint, openssl, openssl_public,
 };
+use crate::domain::stored_key::key_fields;
 
 /// `type base64` of an OpenSSH line.
 fn canonical_of(line: &str) -> String {
@@ -220,6 +221,7 @@ proptest! {
         prop_assert_eq!(again.text(), key.text());
         prop_assert_eq!(again.fingerprint(), key.fingerprint());
         prop_assert_eq!(again.canonical(), key.canonical());
+        prop_assert_eq!(key_fields(key.text()), key.canonical().split_once(' '), "what the store reads back");
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod rfc4716;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 
-use super::fingerprint::Fingerprint;
+use super::fingerprint::{Fingerprint, Sha256Fingerprint};
 use comment::check_comment;
 pub use error::PublicKeyError;
 use format::{classify, reject_line_breaks, split_fields};
@@ -50,6 +50,7 @@ pub struct PublicKey {
     /// in another format was converted to.
     text: String,
     fingerprint: Fingerprint,
+    fingerprint_sha256: Sha256Fingerprint,
 }
 
 impl PublicKey {
@@ -111,7 +112,8 @@ impl PublicKey {
         let canonical = format!("{} {}", key_type.label(), STANDARD.encode(blob));
         let text = if comment.is_empty() { canonical.clone() } else { format!("{canonical} {comment}") };
         let fingerprint = Fingerprint::of_blob(blob);
-        Self { key_type, blob: blob.to_vec(), canonical, text, fingerprint }
+        let fingerprint_sha256 = Sha256Fingerprint::of_blob(blob);
+        Self { key_type, blob: blob.to_vec(), canonical, text, fingerprint, fingerprint_sha256 }
     }
 
     pub fn key_type(&self) -> KeyType {
@@ -139,6 +141,11 @@ impl PublicKey {
     /// The MD5 fingerprint of the blob.
     pub fn fingerprint(&self) -> &Fingerprint {
         &self.fingerprint
+    }
+
+    /// The SHA-256 fingerprint of the blob, as `ssh-keygen -l` prints it.
+    pub fn fingerprint_sha256(&self) -> &Sha256Fingerprint {
+        &self.fingerprint_sha256
     }
 }
 

@@ -4,6 +4,7 @@ use ssh_key::public::{EcdsaPublicKey, Ed25519PublicKey, KeyData, SkEcdsaSha2Nist
 
 use super::*;
 use crate::domain::keygen::{keygen, keygen_in, md5_fingerprint};
+use crate::domain::stored_key::key_fields;
 
 /// Encodes key data as an OpenSSH line with the crate, for the security-key
 /// types that `ssh-keygen` cannot make without a device.
@@ -59,6 +60,7 @@ fn an_openssh_line_is_kept_byte_for_byte_and_its_key_parsed_from_the_fields() {
         let key = PublicKey::parse(&sent).unwrap();
         assert_eq!(key.text(), sent, "returned exactly as sent");
         assert_eq!(key.canonical(), format!("{label} {data}"));
+        assert_eq!(key_fields(key.text()), Some((label, data)), "the stored text holds the canonical key");
         assert_eq!(key.blob(), STANDARD.decode(data).unwrap());
         assert_eq!(key.fingerprint().as_str(), md5_fingerprint(&line));
     }
@@ -188,6 +190,7 @@ proptest! {
             let again = PublicKey::parse(key.text()).unwrap();
             prop_assert_eq!(again.text(), key.text());
             prop_assert_eq!(again.fingerprint(), key.fingerprint());
+            prop_assert_eq!(key_fields(key.text()), key.canonical().split_once(' '));
         }
     }
 }

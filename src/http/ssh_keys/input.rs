@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::domain::{KeyName, KeyOrder, PublicKey};
+use crate::domain::{KeyFingerprint, KeyName, KeyOrder, PublicKey};
 use crate::http::ApiError;
 
 /// Largest page size.
@@ -143,6 +143,8 @@ pub struct ListParams {
     pub name: Option<String>,
     /// Sort order.
     pub order: KeyOrder,
+    /// Exact fingerprint, MD5 or SHA-256.
+    pub fingerprint: Option<KeyFingerprint>,
 }
 
 impl ListParams {
@@ -182,11 +184,14 @@ impl ListParams {
                 KeyOrder::default()
             }
         };
+        let fingerprint = seen
+            .get("fingerprint")
+            .and_then(|v| KeyFingerprint::parse(v).map_err(|e| problems.add("fingerprint", e)).ok());
         let name = seen.remove("name");
         if name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_FILTER) {
             problems.add("name", format!("must be at most {MAX_NAME_FILTER} characters"));
         }
-        problems.finish(|| Self { limit, offset, name: name.filter(|n| !n.is_empty()), order })
+        problems.finish(|| Self { limit, offset, name: name.filter(|n| !n.is_empty()), order, fingerprint })
     }
 }
 

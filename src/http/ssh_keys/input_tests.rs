@@ -53,10 +53,11 @@ fn update_bodies_hold_a_boolean_or_nothing() {
 
 #[test]
 fn list_parameters_are_checked_and_defaulted() {
-    let defaults = ListParams { limit: 10, offset: 0, name: None, order: KeyOrder::CreatedDesc };
+    let defaults = ListParams { limit: 10, offset: 0, name: None, order: KeyOrder::CreatedDesc, fingerprint: None };
     assert_eq!(ListParams::from_query(None).unwrap(), defaults);
     let parsed = ListParams::from_query(Some("limit=1000&offset=5&name=a%25_b&order_by=name.asc&x=1")).unwrap();
-    let expected = ListParams { limit: 1000, offset: 5, name: Some("a%_b".into()), order: KeyOrder::NameAsc };
+    let expected =
+        ListParams { limit: 1000, offset: 5, name: Some("a%_b".into()), order: KeyOrder::NameAsc, fingerprint: None };
     assert_eq!(parsed, expected);
     let bad = [
         ("limit=0", vec!["limit"], "limit below 1"),
@@ -65,6 +66,8 @@ fn list_parameters_are_checked_and_defaulted() {
         ("limit=", vec!["limit"], "limit empty"),
         ("offset=-1", vec!["offset"], "negative offset"),
         ("order_by=size", vec!["order_by"], "unknown order"),
+        ("fingerprint=SHA256:abc", vec!["fingerprint"], "malformed fingerprint"),
+        ("fingerprint=", vec!["fingerprint"], "empty fingerprint"),
         ("limit=5&limit=6", vec!["limit"], "repeated parameter"),
         ("limit=0&offset=x", vec!["limit", "offset"], "every problem is reported"),
     ];

@@ -25,11 +25,12 @@ use super::{ApiError, AppState};
 use crate::domain::{KeyId, NewKey, SshKey, Timestamp, generate_ed25519};
 use crate::store::{ListQuery, StoreError};
 use input::{ListParams, shared_from_json};
-use schema::{CreateKeyBody, KeyPath, ListQueryDoc, ProjectPath, UpdateKeyBody};
+use schema::{CreateKeyBody, KeyPath, ListQueryDoc, UpdateKeyBody};
 use view::{CreatedSshKeySchema, PageView, SshKeyView};
 
 pub use input::CreateKeyInput;
 pub(super) use input::{Problems, object};
+pub(super) use schema::ProjectPath;
 pub(super) use view::KeypairState;
 
 /// Routes of the resource.
@@ -133,6 +134,7 @@ async fn list(
         name_contains: params.name,
         owner_name: None,
         order: params.order,
+        fingerprint: params.fingerprint,
     };
     Ok(view::page_response(&state.store.list_keys(&query).await?, scope.principal.user))
 }

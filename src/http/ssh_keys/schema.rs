@@ -76,6 +76,15 @@ pub struct ListQueryDoc {
     /// Only keys whose name contains this text (case-sensitive; empty means all)
     #[param(max_length = 255, nullable = false)]
     name: Option<String>,
+    /// Only keys with exactly this fingerprint, in either form: MD5 as in
+    /// `fingerprint` (optionally after `MD5:`), or SHA-256 as in
+    /// `fingerprint_sha256` (percent-encode its `+` and `/`)
+    #[param(
+        pattern = r"^(MD5:)?[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){15}$|^SHA256:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$",
+        nullable = false,
+        example = "SHA256:8+r6nb5uLviuzs1foM96p7MlQNOSWJwQar/9G63DCEY"
+    )]
+    fingerprint: Option<String>,
     // Documented in `order_by_schema`: a `schema_with` field's doc is dropped.
     #[param(schema_with = order_by_schema, required = false)]
     order_by: Option<String>,

@@ -45,6 +45,11 @@ pub struct SshKeyView<'a> {
     /// Fingerprint
     #[schema(examples("86:75:ce:e7:e9:1e:f0:79:ec:6f:d8:92:9b:43:fc:4d"))]
     fingerprint: &'a str,
+    /// SHA-256 fingerprint: `SHA256:` and unpadded base64, exactly as
+    /// `ssh-keygen -l` prints it and sshd logs it (an sshkeyd extension to
+    /// Gcore's schema)
+    #[schema(examples("SHA256:8+r6nb5uLviuzs1foM96p7MlQNOSWJwQar/9G63DCEY"))]
+    fingerprint_sha256: &'a str,
     /// SSH key state
     #[schema(value_type = KeypairState)]
     state: &'static str,
@@ -83,6 +88,7 @@ impl<'a> SshKeyView<'a> {
             name: &key.name,
             public_key: &key.public_key,
             fingerprint: &key.fingerprint,
+            fingerprint_sha256: &key.fingerprint_sha256,
             // Deletion is synchronous here, so a visible key is always active.
             state: "ACTIVE",
             project_id: key.project.0,

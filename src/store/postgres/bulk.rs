@@ -53,12 +53,14 @@ async fn insert_chunk(tx: &Transaction<'_>, keys: &[NewKey]) -> Result<(), Store
     let fingerprints: Vec<&str> = keys.iter().map(|k| k.public_key.fingerprint().as_str()).collect();
     let shared: Vec<bool> = keys.iter().map(|k| k.shared).collect();
     let created: Vec<i64> = keys.iter().map(|k| k.created_at.0).collect();
+    let sha256: Vec<&str> = keys.iter().map(|k| k.public_key.fingerprint_sha256().as_str()).collect();
     execute(
         tx,
-        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at) \
+        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at, \
+                              fingerprint_sha256) \
          SELECT * FROM unnest($1::UUID[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], \
-                              $7::BOOLEAN[], $8::BIGINT[])",
-        &[&ids, &projects, &owners, &names, &public_keys, &fingerprints, &shared, &created],
+                              $7::BOOLEAN[], $8::BIGINT[], $9::TEXT[])",
+        &[&ids, &projects, &owners, &names, &public_keys, &fingerprints, &shared, &created, &sha256],
     )
     .await
     .map(|_| ())

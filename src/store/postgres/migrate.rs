@@ -25,8 +25,14 @@ struct Migration {
 /// Every migration, in order. Never edit one that has shipped; add a file.
 /// (A future migration that cannot run in a transaction, such as
 /// `CREATE INDEX CONCURRENTLY`, needs its own path here.)
-const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "init", sql: include_str!("../../../migrations/postgres/0001_init.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "init", sql: include_str!("../../../migrations/postgres/0001_init.sql") },
+    Migration {
+        version: 2,
+        name: "fingerprint_sha256_read_only_tokens",
+        sql: include_str!("../../../migrations/postgres/0002_fingerprint_sha256_read_only_tokens.sql"),
+    },
+];
 
 /// Advisory lock key shared by every sshkeyd node: "sshkeyd" in ASCII.
 const LOCK_KEY: i64 = 0x0073_7368_6b65_7964;

@@ -14,6 +14,7 @@
 mod bulk;
 mod connect;
 mod errors;
+mod lookup;
 mod migrate;
 mod reads;
 mod rows;
@@ -27,10 +28,10 @@ use async_trait::async_trait;
 use deadpool_postgres::{Object, Pool};
 use tokio::time::error::Elapsed;
 
-use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
+use crate::domain::{AuthorizedKey, KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 use crate::store::{
-    AuditContext, AuditEvent, BulkLoad, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError,
-    TokenInfo, TokenRecord,
+    AuditContext, AuditEvent, AuthorizedKeysQuery, BulkLoad, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken,
+    PoolOptions, StoreError, TokenInfo, TokenRecord,
 };
 use errors::{classify, pool_error};
 
@@ -127,6 +128,10 @@ impl KeyStore for PostgresStore {
 
     async fn list_keys(&self, query: &ListQuery) -> Result<KeyPage, StoreError> {
         on_connection!(self, |c| reads::list_keys(&c, query))
+    }
+
+    async fn authorized_keys(&self, query: &AuthorizedKeysQuery) -> Result<Vec<AuthorizedKey>, StoreError> {
+        on_connection!(self, |c| lookup::authorized_keys(&c, query))
     }
 
     async fn set_shared(

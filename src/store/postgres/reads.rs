@@ -51,6 +51,9 @@ fn filters(name: u8, owner: u8) -> String {
 /// One page and the total visible to the viewer. The two queries are
 /// pipelined on the one connection, costing a single round trip.
 pub async fn list_keys(c: &impl GenericClient, q: &ListQuery) -> Result<KeyPage, StoreError> {
+    if let Some(fingerprint) = &q.fingerprint {
+        return super::lookup::list_by_fingerprint(c, q, fingerprint).await;
+    }
     let (count, keys) = tokio::try_join!(count(c, q), page(c, q))?;
     Ok(KeyPage { count, keys })
 }

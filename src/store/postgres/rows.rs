@@ -17,6 +17,7 @@ pub fn key_from_row(row: &Row) -> Result<SshKey, StoreError> {
         fingerprint: get(row, 5)?,
         shared: get(row, 6)?,
         created_at: Timestamp(get(row, 7)?),
+        fingerprint_sha256: get(row, 8)?,
     })
 }
 

@@ -11,7 +11,7 @@ use crate::store::{NewToken, StoreError, TokenInfo, TokenRecord};
 /// sorted, as SQLite's `group_concat` over the primary key returns them.
 pub async fn find(c: &impl GenericClient, id: &TokenId) -> Result<Option<TokenRecord>, StoreError> {
     let sql = "SELECT t.user_id, t.secret_hash, t.expires_at, t.revoked_at IS NOT NULL, \
-               ARRAY(SELECT project_id FROM token_projects WHERE token_id = t.id ORDER BY project_id) \
+               ARRAY(SELECT project_id FROM token_projects WHERE token_id = t.id ORDER BY project_id), t.read_only \
                FROM tokens t WHERE t.id = $1";
     let Some(row) = query_opt(c, sql, &[&id.0]).await? else { return Ok(None) };
     let hash: Vec<u8> = get(&row, 1)?;
@@ -24,6 +24,7 @@ pub async fn find(c: &impl GenericClient, id: &TokenId) -> Result<Option<TokenRe
         expires_at: timestamp(&row, 2)?,
         revoked: get(&row, 3)?,
         projects: projects(&row, 4)?.into(),
+        read_only: get(&row, 5)?,
     }))
 }
 
@@ -46,8 +47,9 @@ pub async fn create(tx: &Transaction<'_>, t: &NewToken) -> Result<(), StoreError
     let UserId(user) = ensure_user(tx, t.user_name.as_str(), t.created_at).await?;
     execute(
         tx,
-        "INSERT INTO tokens (id, user_id, secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        &[&t.id.0, &user, &t.secret_hash.as_slice(), &t.created_at.0, &t.expires_at.map(|e| e.0)],
+        "INSERT INTO tokens (id, user_id, secret_hash, created_at, expires_at, read_only) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&t.id.0, &user, &t.secret_hash.as_slice(), &t.created_at.0, &t.expires_at.map(|e| e.0), &t.read_only],
     )
     .await?;
     for project in &t.projects {
@@ -65,7 +67,7 @@ pub async fn create(tx: &Transaction<'_>, t: &NewToken) -> Result<(), StoreError
 /// Every token, newest first, without secrets.
 pub async fn list(c: &impl GenericClient) -> Result<Vec<TokenInfo>, StoreError> {
     let sql = "SELECT t.id, u.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at, \
-               ARRAY(SELECT project_id FROM token_projects WHERE token_id = t.id ORDER BY project_id) \
+               ARRAY(SELECT project_id FROM token_projects WHERE token_id = t.id ORDER BY project_id), t.read_only \
                FROM tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC, t.id";
     let rows = query(c, sql, &[]).await?;
     rows.iter()
@@ -78,6 +80,7 @@ pub async fn list(c: &impl GenericClient) -> Result<Vec<TokenInfo>, StoreError> 
                 last_used_at: timestamp(r, 4)?,
                 revoked_at: timestamp(r, 5)?,
                 projects: projects(r, 6)?,
+                read_only: get(r, 7)?,
             })
         })
         .collect()

@@ -45,8 +45,8 @@ pub async fn create_key(
 async fn insert_key(tx: &Transaction<'_>, key: &NewKey) -> Result<(), StoreError> {
     execute(
         tx,
-        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at, \
+         fingerprint_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         &[
             &key.id.0,
             &key.project.0,
@@ -56,6 +56,7 @@ async fn insert_key(tx: &Transaction<'_>, key: &NewKey) -> Result<(), StoreError
             &key.public_key.fingerprint().as_str(),
             &key.shared,
             &key.created_at.0,
+            &key.public_key.fingerprint_sha256().as_str(),
         ],
     )
     .await

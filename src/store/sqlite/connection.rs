@@ -1,10 +1,10 @@
 //! Opening SQLite connections with the settings durability depends on.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 /// How long a connection waits on another process's lock (e.g. `sshkeyd
@@ -25,7 +25,13 @@ const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 /// Embedded migrations, applied in order at startup. Never edit one that has
 /// shipped; add a new file instead.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../../migrations/sqlite/0001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../../migrations/sqlite/0001_init.sql")),
+        M::up_with_hook(
+            include_str!("../../../migrations/sqlite/0002_fingerprint_sha256_read_only_tokens.sql"),
+            super::backfill::fingerprint_sha256,
+        ),
+    ])
 }
 
 /// Opens (creating if needed) the database for writing, switches it to WAL
@@ -36,25 +42,50 @@ fn migrations() -> Migrations<'static> {
 pub fn open_writer(path: &Path) -> anyhow::Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    switch_to_wal(&conn)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
     conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
     conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     stable_plans(&conn)?;
-    // Two processes opening a new file at once (say `serve` and `token
-    // create`) may both see version 0 and race to create the tables; the
-    // loser's second attempt sees the finished schema and does nothing.
+    // Two processes opening a database at once (say `serve` and `token
+    // create`) may both see an old version and race to migrate it. The
+    // migration takes the write lock when it begins (IMMEDIATE), so the
+    // loser waits for the winner's commit (busy_timeout) instead of failing
+    // at once on a stale read snapshot, which a long migration such as
+    // 0002's backfill made likely; its attempt then fails on the tables
+    // already made, and the second one sees the finished schema.
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
     if migrations().to_latest(&mut conn).is_err() {
         std::thread::sleep(Duration::from_millis(50));
         migrations().to_latest(&mut conn)?;
     }
+    conn.set_transaction_behavior(TransactionBehavior::Deferred);
     Ok(conn)
 }
 
+/// Sets WAL mode. Another process opening the same database at that moment
+/// (`serve` and `token create` at once, or one migrating it) holds a lock
+/// that SQLite reports at once here, without waiting in the busy handler;
+/// so the switch is retried until [`BUSY_TIMEOUT`], as any other statement
+/// would wait.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(e) if is_busy(&e) && Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            done => return done,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+}
+
 /// The schema version this build expects (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Whether a database opened read-only has this build's schema.
 pub fn has_current_schema(conn: &Connection) -> rusqlite::Result<bool> {

@@ -1,9 +1,11 @@
 //! The embedded SQLite backend: one group-commit writer thread, a small pool
 //! of read-only connections that never wait for it.
 
+mod backfill;
 mod connection;
 mod errors;
 mod job;
+mod lookup;
 mod reads;
 mod rows;
 mod tokens;
@@ -14,10 +16,10 @@ use std::path::Path;
 
 use async_trait::async_trait;
 
-use crate::domain::{KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
+use crate::domain::{AuthorizedKey, KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 use crate::store::{
-    AuditContext, AuditEvent, BulkLoad, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions, StoreError, TokenInfo,
-    TokenRecord,
+    AuditContext, AuditEvent, AuthorizedKeysQuery, BulkLoad, KeyPage, KeyStore, ListQuery, NewToken, PoolOptions,
+    StoreError, TokenInfo, TokenRecord,
 };
 use errors::classify;
 use reads::ReadPool;
@@ -96,6 +98,10 @@ impl KeyStore for SqliteStore {
 
     async fn list_keys(&self, query: &ListQuery) -> Result<KeyPage, StoreError> {
         self.readers.with(|c| reads::list_keys(c, query))
+    }
+
+    async fn authorized_keys(&self, query: &AuthorizedKeysQuery) -> Result<Vec<AuthorizedKey>, StoreError> {
+        self.readers.with(|c| lookup::authorized_keys(c, query))
     }
 
     async fn set_shared(

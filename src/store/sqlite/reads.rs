@@ -78,6 +78,9 @@ pub fn get_key_by_id(
 
 /// One page and the total visible to the viewer.
 pub fn list_keys(conn: &Connection, q: &ListQuery) -> Result<KeyPage, StoreError> {
+    if let Some(fingerprint) = &q.fingerprint {
+        return super::lookup::list_by_fingerprint(conn, q, fingerprint);
+    }
     let filtered = q.name_contains.is_some() || q.owner_name.is_some();
     let count = if filtered { filtered_count(conn, q)? } else { visible_count(conn, q.project, q.viewer)? };
     let sql = list_sql(q.order, filtered);

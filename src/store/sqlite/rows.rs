@@ -17,6 +17,7 @@ pub fn key_from_row(row: &Row<'_>) -> rusqlite::Result<SshKey> {
         fingerprint: row.get(5)?,
         shared: row.get(6)?,
         created_at: Timestamp(row.get(7)?),
+        fingerprint_sha256: row.get(8)?,
     })
 }
 

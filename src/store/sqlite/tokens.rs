@@ -10,7 +10,7 @@ use crate::store::{NewToken, StoreError, TokenInfo, TokenRecord};
 /// The token with its user and projects, in one indexed read.
 pub fn find(c: &Connection, id: &TokenId) -> Result<Option<TokenRecord>, StoreError> {
     let sql = "SELECT t.user_id, t.secret_hash, t.expires_at, t.revoked_at IS NOT NULL, \
-               (SELECT group_concat(project_id) FROM token_projects WHERE token_id = t.id) \
+               (SELECT group_concat(project_id) FROM token_projects WHERE token_id = t.id), t.read_only \
                FROM tokens t WHERE t.id = ?1";
     let mut stmt = c.prepare_cached(sql).map_err(classify)?;
     stmt.query_row(params![id.0], |r| {
@@ -22,6 +22,7 @@ pub fn find(c: &Connection, id: &TokenId) -> Result<Option<TokenRecord>, StoreEr
             expires_at: r.get::<_, Option<i64>>(2)?.map(Timestamp),
             revoked: r.get(3)?,
             projects: projects_from_csv(r.get(4)?).into(),
+            read_only: r.get(5)?,
         })
     })
     .optional()
@@ -45,8 +46,9 @@ pub fn create(c: &Connection, t: &NewToken) -> Result<(), StoreError> {
         |sql: &str, p: &[&dyn rusqlite::ToSql]| c.prepare_cached(sql).and_then(|mut s| s.execute(p)).map_err(classify);
     let UserId(user) = ensure_user(c, t.user_name.as_str(), t.created_at)?;
     run(
-        "INSERT INTO tokens (id, user_id, secret_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![t.id.0, user, t.secret_hash, t.created_at.0, t.expires_at.map(|e| e.0)],
+        "INSERT INTO tokens (id, user_id, secret_hash, created_at, expires_at, read_only) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![t.id.0, user, t.secret_hash, t.created_at.0, t.expires_at.map(|e| e.0), t.read_only],
     )?;
     for project in &t.projects {
         run("INSERT INTO projects (id) VALUES (?1) ON CONFLICT DO NOTHING", params![project.0])?;
@@ -61,7 +63,7 @@ pub fn create(c: &Connection, t: &NewToken) -> Result<(), StoreError> {
 /// Every token, newest first, without secrets.
 pub fn list(c: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
     let sql = "SELECT t.id, u.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at, \
-               (SELECT group_concat(project_id) FROM token_projects WHERE token_id = t.id) \
+               (SELECT group_concat(project_id) FROM token_projects WHERE token_id = t.id), t.read_only \
                FROM tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC, t.id";
     let mut stmt = c.prepare_cached(sql).map_err(classify)?;
     let rows = stmt
@@ -74,6 +76,7 @@ pub fn list(c: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
                 last_used_at: r.get::<_, Option<i64>>(4)?.map(Timestamp),
                 revoked_at: r.get::<_, Option<i64>>(5)?.map(Timestamp),
                 projects: projects_from_csv(r.get(6)?),
+                read_only: r.get(7)?,
             })
         })
         .map_err(classify)?;

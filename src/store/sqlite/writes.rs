@@ -33,8 +33,8 @@ pub fn create_key(c: &Connection, key: &NewKey, max_keys: u32, audit: &AuditCont
 
 fn insert_key(c: &Connection, key: &NewKey) -> Result<(), StoreError> {
     c.prepare_cached(
-        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at, \
+         fingerprint_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -46,6 +46,7 @@ fn insert_key(c: &Connection, key: &NewKey) -> Result<(), StoreError> {
             key.public_key.fingerprint().as_str(),
             key.shared,
             key.created_at.0,
+            key.public_key.fingerprint_sha256().as_str(),
         ])
     })
     .map(|_| ())

@@ -34,7 +34,11 @@ async fn eight_nodes_migrating_one_fresh_database_at_once_all_start() {
     for opened in opening.join_all().await {
         opened.expect("every node starts");
     }
-    assert_eq!(scalar(&url, "SELECT count(*) FROM schema_migrations").await, 1, "the migration was applied once");
+    let (applied, latest) = (
+        scalar(&url, "SELECT count(*) FROM schema_migrations").await,
+        scalar(&url, "SELECT max(version) FROM schema_migrations").await,
+    );
+    assert_eq!((applied, latest), (2, 2), "every migration was applied, each once");
 }
 
 #[tokio::test]

@@ -43,6 +43,7 @@ pub async fn the_owner_filter_lists_and_counts_that_users_keys_the_viewer_may_se
             name_contains: name.map(str::to_owned),
             owner_name: owner.map(str::to_owned),
             order: KeyOrder::NameAsc,
+            fingerprint: None,
         };
         async move {
             let page = fx.store.list_keys(&query).await.unwrap();

@@ -56,6 +56,7 @@ impl Fixture {
             secret_hash: [7; 32],
             created_at: Timestamp::now(),
             expires_at: None,
+            read_only: false,
         };
         self.store.create_token(token).await.unwrap();
         self.store.ensure_user(&user_name(name)).await.unwrap()
@@ -120,6 +121,7 @@ impl Fixture {
             name_contains: name.map(str::to_owned),
             owner_name: None,
             order,
+            fingerprint: None,
         };
         self.store.list_keys(&query).await.unwrap()
     }

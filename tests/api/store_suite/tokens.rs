@@ -14,6 +14,7 @@ fn token(id: &str, user: &str, projects: &[i64], created_at: Timestamp) -> NewTo
         secret_hash: [id.len() as u8; 32],
         created_at,
         expires_at: Some(created_at.plus(std::time::Duration::from_secs(3600))),
+        read_only: false,
     }
 }
 

@@ -1,6 +1,7 @@
 //! One module per command, each a `run` that `main.rs` calls.
 
 pub mod audit;
+pub mod authorized_keys;
 pub mod config;
 pub mod seed;
 pub mod serve;
