@@ -6,12 +6,13 @@ use sshkeyd::config::Settings;
 use sshkeyd::domain::ProjectId;
 
 use crate::helpers::{TestApp, field_names};
-use crate::keygen::{keygen, md5_fingerprint, public_from_private};
+use crate::keygen::{keygen, md5_fingerprint, public_from_private, sha256_fingerprint};
 
 /// The fields of a v2 key object, sorted.
-pub const KEYPAIR_FIELDS: [&str; 10] = [
+pub const KEYPAIR_FIELDS: [&str; 11] = [
     "created_at",
     "fingerprint",
+    "fingerprint_sha256",
     "is_owner",
     "private_key",
     "project_id",
@@ -33,6 +34,7 @@ async fn a_key_created_on_one_face_is_the_same_key_on_the_other() {
     assert_eq!(field_names(&created.body), KEYPAIR_FIELDS);
     assert_eq!(created.str("public_key"), public_key, "byte for byte");
     assert_eq!(created.str("fingerprint"), md5_fingerprint(&public_key));
+    assert_eq!(created.str("fingerprint_sha256"), sha256_fingerprint(&public_key), "as ssh-keygen -l prints it");
     assert_eq!((created.body["project_id"].clone(), created.body["private_key"].clone()), (json!(1), Value::Null));
     assert_eq!((created.body["shared_in_project"].clone(), created.str("state")), (json!(true), "ACTIVE"));
     assert_eq!(created.headers.get("cache-control").unwrap(), "no-store");
@@ -40,8 +42,8 @@ async fn a_key_created_on_one_face_is_the_same_key_on_the_other() {
 
     let v1 = app.get_key(&token, 1, id).await;
     assert_eq!(
-        (v1.str("name"), v1.str("public_key"), v1.str("fingerprint")),
-        ("v2-key", public_key.as_str(), created.str("fingerprint"))
+        (v1.str("name"), v1.str("public_key"), v1.str("fingerprint"), v1.str("fingerprint_sha256")),
+        ("v2-key", public_key.as_str(), created.str("fingerprint"), created.str("fingerprint_sha256"))
     );
     assert_eq!(v1.str("created_at"), created.str("created_at"));
     let v1_created = app.create_key(&token, 1, json!({"name": "v1-key", "shared_in_project": false})).await;
@@ -50,6 +52,7 @@ async fn a_key_created_on_one_face_is_the_same_key_on_the_other() {
     assert_eq!(field_names(&got.body), KEYPAIR_FIELDS);
     assert_eq!((got.str("sshkey_name"), got.body["shared_in_project"].clone()), ("v1-key", json!(false)));
     assert_eq!(got.str("public_key"), v1_created.str("public_key"));
+    assert_eq!(got.str("fingerprint_sha256"), v1_created.str("fingerprint_sha256"));
     assert!(got.body["private_key"].is_null(), "the private key is never returned again");
 
     let dup = app.create_keypair(&token, json!({"sshkey_name": "v1-key", "project_id": 1})).await;

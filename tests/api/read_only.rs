@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::authorized_keys::authorized_keys;
 use crate::helpers::{Reply, TestApp};
+use crate::keygen::keygen;
 
 fn assert_read_only_refusal(reply: &Reply, what: &str) {
     reply.assert_error(403, "ForbiddenError");
@@ -36,6 +37,42 @@ async fn a_read_only_token_reads_everything_it_sees_and_writes_nothing() {
     assert_eq!((app.count_rows("ssh_keys").await, app.count_rows("audit_events").await), (rows, events));
     assert_eq!(app.get_key(&alice, 1, id).await.body["shared_in_project"], true, "still shared");
     let other_project = app.create_key(&reader, 2, json!({"name": "new-key"})).await;
+    other_project.assert_error(403, "ForbiddenError");
+    assert_ne!(other_project.body["message"], "this API token is read-only", "no access comes first");
+}
+
+/// The v2 face enters a project through the same check as v1, so the
+/// stable Terraform provider with a host's token can add or delete nothing.
+#[tokio::test]
+async fn a_read_only_token_reads_the_v2_face_and_writes_nothing_there() {
+    let app = TestApp::spawn().await;
+    let alice = app.token("alice", &[1]).await;
+    let created = app.create_keypair(&alice, json!({"sshkey_name": "laptop", "project_id": 1})).await;
+    let id = created.str("sshkey_id");
+    let private =
+        app.create_keypair(&alice, json!({"sshkey_name": "mine", "project_id": 1, "shared_in_project": false}));
+    let private = private.await;
+    let reader = app.read_only_token("alice", &[1]).await;
+    assert_eq!(app.get_keypair(&reader, id).await.body["is_owner"], true);
+    assert_eq!(app.list_keypairs(&reader, "project_id=1").await.body["count"], 2);
+    let (rows, events) = (app.count_rows("ssh_keys").await, app.count_rows("audit_events").await);
+    let public_key = format!("{}\n", keygen("ed25519", None).public);
+    let refusals = [
+        (app.create_keypair(&reader, json!({"sshkey_name": "new-key", "project_id": 1})).await, "generate"),
+        (
+            app.create_keypair(&reader, json!({"sshkey_name": "new-key", "project_id": 1, "public_key": public_key}))
+                .await,
+            "import",
+        ),
+        (app.delete_keypair(&reader, id).await, "DELETE of a shared key it created"),
+        (app.delete_keypair(&reader, private.str("sshkey_id")).await, "DELETE of an unshared key it created"),
+    ];
+    for (reply, what) in refusals {
+        assert_read_only_refusal(&reply, what);
+    }
+    assert_eq!((app.count_rows("ssh_keys").await, app.count_rows("audit_events").await), (rows, events));
+    assert_eq!(app.get_keypair(&alice, id).await.status, 200, "still there");
+    let other_project = app.create_keypair(&reader, json!({"sshkey_name": "new-key", "project_id": 2})).await;
     other_project.assert_error(403, "ForbiddenError");
     assert_ne!(other_project.body["message"], "this API token is read-only", "no access comes first");
 }

@@ -70,7 +70,8 @@ impl FromRequestParts<AppState> for KeypairRef {
                 ("GetKeypair" = (operation_id = "KeypairV2.get", parameters(("sshkey_id" = "$response.body#/sshkey_id")))),
                 ("DeleteKeypair" = (operation_id = "KeypairV2.delete", parameters(("sshkey_id" = "$response.body#/sshkey_id")))),
             )),
-        (status = 403, description = "No access to the project, or the project holds its quota of keys", body = ErrorResponse),
+        (status = 403, description = "No access to the project, a read-only token, or the project holds its quota \
+            of keys", body = ErrorResponse),
         (status = 409, description = "The name is taken in this project", body = ErrorResponse),
         (status = 415, description = "The body is not `application/json`", body = ErrorResponse),
     ),
@@ -150,7 +151,7 @@ async fn read(State(state): State<AppState>, key: KeypairRef) -> Result<Response
     params(KeypairPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not the key's creator", body = ErrorResponse),
+        (status = 403, description = "A read-only token, or not the key's creator", body = ErrorResponse),
         (status = 404, description = "No such key, another user's unshared key, or a key in a project the token \
             cannot use", body = ErrorResponse),
     ),

@@ -1,7 +1,8 @@
 //! The JSON shapes of the v2 face: gcorelabscloud-go's `KeyPair`
 //! (`sshkey_id`, `sshkey_name`, `fingerprint`, `public_key`, `private_key`,
-//! `project_id`), plus the fields the v1 face also returns, which that
-//! client ignores. The OpenAPI schemas are derived from these structs.
+//! `project_id`), plus the fields the v1 face also returns (sshkeyd's
+//! `fingerprint_sha256` and `is_owner` included), which that client
+//! ignores. The OpenAPI schemas are derived from these structs.
 
 use axum::{
     http::StatusCode,
@@ -30,6 +31,10 @@ pub struct KeypairView<'a> {
     /// MD5 fingerprint, as `ssh-keygen -l -E md5` prints it without `MD5:`
     #[schema(examples("86:75:ce:e7:e9:1e:f0:79:ec:6f:d8:92:9b:43:fc:4d"))]
     fingerprint: &'a str,
+    /// SHA-256 fingerprint: `SHA256:` and unpadded base64, exactly as
+    /// `ssh-keygen -l` prints it and sshd logs it
+    #[schema(examples("SHA256:8+r6nb5uLviuzs1foM96p7MlQNOSWJwQar/9G63DCEY"))]
+    fingerprint_sha256: &'a str,
     /// The public key: an OpenSSH line exactly as it was sent, or the line
     /// an RFC 4716 or PEM key was converted to
     #[schema(examples(
@@ -61,6 +66,7 @@ impl<'a> KeypairView<'a> {
             sshkey_id: key.id.0,
             sshkey_name: &key.name,
             fingerprint: &key.fingerprint,
+            fingerprint_sha256: &key.fingerprint_sha256,
             public_key: &key.public_key,
             private_key,
             project_id: key.project.0,

@@ -62,7 +62,8 @@ pub fn router() -> Router<AppState> {
                 ("DeleteKey" = (operation_id = "SSHKeyInstanceViewSet.delete", parameters(
                     ("project_id" = "$request.path.project_id"), ("ssh_key_id" = "$response.body#/id")))),
             )),
-        (status = 403, description = "No access to the project, or the project holds its quota of keys", body = ErrorResponse),
+        (status = 403, description = "No access to the project, a read-only token, or the project holds its quota \
+            of keys", body = ErrorResponse),
         (status = 409, description = "The name is taken in this project", body = ErrorResponse),
         (status = 415, description = "The body is not `application/json`", body = ErrorResponse),
     ),
@@ -172,7 +173,8 @@ async fn read(State(state): State<AppState>, key: KeyScope) -> Result<Response, 
     request_body(content = UpdateKeyBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The updated key", body = SshKeyView),
-        (status = 403, description = "No access to the project, or not the key's creator", body = ErrorResponse),
+        (status = 403, description = "No access to the project, a read-only token, or not the key's creator",
+            body = ErrorResponse),
         (status = 404, description = "No such key, or another user's unshared key", body = ErrorResponse),
         (status = 415, description = "The body is not `application/json`", body = ErrorResponse),
     ),
@@ -202,7 +204,8 @@ async fn update(State(state): State<AppState>, key: KeyScope, JsonBody(body): Js
     params(KeyPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "No access to the project, or not the key's creator", body = ErrorResponse),
+        (status = 403, description = "No access to the project, a read-only token, or not the key's creator",
+            body = ErrorResponse),
         (status = 404, description = "No such key, or another user's unshared key", body = ErrorResponse),
     ),
 )]
