@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::fingerprints::query_value;
 use crate::helpers::{Reply, TestApp};
-use crate::keygen::{keygen, md5_fingerprint, sha256_fingerprint};
+use crate::keygen::{export_public, keygen, md5_fingerprint, sha256_fingerprint};
 
 /// `GET .../authorized_keys?{query}` with `token`.
 pub async fn authorized_keys(app: &TestApp, token: &str, project: i64, query: &str) -> Reply {
@@ -52,6 +52,34 @@ async fn each_visible_key_is_one_line_in_name_order_with_a_comment_naming_it() {
     assert!(!text.contains("client-comment"), "the client's comment never reaches a line");
     let empty = authorized_keys(&app, &app.token("carol", &[3]).await, 3, "").await;
     assert_eq!((lines(&empty), empty.body.as_str()), (vec![], None), "no keys: 200 with an empty body");
+}
+
+/// `public_key` reads back as sent (blanks, a final newline) or as the
+/// line an RFC 4716 or PEM block became; a line gets the key alone.
+#[tokio::test]
+async fn keys_sent_in_any_spelling_or_format_give_clean_lines_that_ssh_keygen_reads() {
+    let app = TestApp::spawn().await;
+    let alice = app.token("alice", &[1]).await;
+    let (ed25519, ecdsa, rsa) =
+        (keygen("ed25519", None).public, keygen("ecdsa", Some(384)).public, keygen("rsa", Some(2048)).public);
+    let loose = ed25519.replacen(' ', " \t  ", 1);
+    let sent = [
+        ("a-newline", format!("{ecdsa}\n"), &ecdsa),
+        ("b-crlf-and-blanks", format!("  {loose}   me@laptop (work) \r\n"), &ed25519),
+        ("c-rfc4716", export_public(&ed25519, "RFC4716"), &ed25519),
+        ("d-spki", export_public(&ecdsa, "PKCS8"), &ecdsa),
+        ("e-pkcs1", export_public(&rsa, "PEM"), &rsa),
+    ];
+    for (name, public_key, _) in &sent {
+        let reply = app.create_key(&alice, 1, json!({"name": name, "public_key": public_key})).await;
+        assert_eq!(reply.status, 201, "{name}: {}", reply.body);
+    }
+    let served = lines(&authorized_keys(&app, &alice, 1, "").await);
+    assert_eq!(served.len(), sent.len());
+    for (line, (name, _, original)) in served.iter().zip(&sent) {
+        assert_eq!(*line, line_of(original, 1, name), "{name}: the canonical key, one space, the key's name");
+        assert_eq!(sha256_fingerprint(line), sha256_fingerprint(original), "{name}: ssh-keygen reads the line");
+    }
 }
 
 #[tokio::test]

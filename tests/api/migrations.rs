@@ -13,8 +13,9 @@ use crate::store_suite::pg::{TestDatabase, admin_url};
 const SQLITE_0001: &str = include_str!("../../migrations/sqlite/0001_init.sql");
 const POSTGRES_0001: &str = include_str!("../../migrations/postgres/0001_init.sql");
 
-/// Keys as schema 1 stored them: normalised, plus one stored as a client
-/// might have typed it (tabs, extra spaces), which the backfill must read too.
+/// Keys as schema 1 stored them: normalised, plus ones stored as a client
+/// sent them (tabs, extra spaces, a comment and a final CRLF, as schema 1
+/// holds them since issue 12), which the backfill must read too.
 fn old_keys() -> Vec<(Uuid, String)> {
     let mut lines: Vec<String> = [("ed25519", None), ("ecdsa", Some(256)), ("ecdsa", Some(384)), ("rsa", Some(2048))]
         .into_iter()
@@ -22,6 +23,7 @@ fn old_keys() -> Vec<(Uuid, String)> {
         .collect();
     let loose = keygen("ecdsa", Some(521)).public.replacen(' ', "\t  ", 1);
     lines.push(format!(" {loose} "));
+    lines.push(format!("{}  me@laptop (work)\r\n", keygen("ed25519", None).public.replacen(' ', "\t", 1)));
     lines.into_iter().map(|line| (Uuid::new_v4(), line)).collect()
 }
 
@@ -51,7 +53,7 @@ async fn sqlite_migration_backfills_sha256_fingerprints_of_existing_keys() {
         conn.pragma_update(None, "user_version", 1).unwrap();
         conn.execute_batch(
             "INSERT INTO users (id, name, created_at) VALUES (1, 'alice', 0); \
-             INSERT INTO projects (id, key_count, shared_count) VALUES (1, 5, 5); \
+             INSERT INTO projects (id, key_count, shared_count) VALUES (1, 6, 6); \
              INSERT INTO tokens (id, user_id, secret_hash, created_at) VALUES ('tok-old', 1, zeroblob(32), 0);",
         )
         .unwrap();
@@ -94,7 +96,7 @@ async fn postgres_migration_backfills_sha256_fingerprints_of_existing_keys_in_sq
              checksum TEXT NOT NULL, applied_at BIGINT NOT NULL); \
              INSERT INTO schema_migrations VALUES (1, 'init', '{checksum}', 0); \
              INSERT INTO users (id, name, created_at) VALUES (1, 'alice', 0); \
-             INSERT INTO projects (id, key_count, shared_count) VALUES (1, 5, 5); \
+             INSERT INTO projects (id, key_count, shared_count) VALUES (1, 6, 6); \
              INSERT INTO tokens (id, user_id, secret_hash, created_at) VALUES ('tok-old', 1, '\\x{}', 0);",
             "00".repeat(32)
         ))

@@ -52,10 +52,10 @@ def assert_refused(world: World, key: "Key", login: str) -> None:
         f"{key.path.name} as {login} should be refused: ssh exited {done.returncode}: {done.stderr}")
 
 
-def create(world: World, who: str, name: str, public_key: Path | None = None, shared: bool = True) -> dict:
+def create(world: World, who: str, name: str, public_key: str | None = None, shared: bool = True) -> dict:
     body = {"name": name, "shared_in_project": shared}
     if public_key is not None:
-        body["public_key"] = public_key.read_text().strip()
+        body["public_key"] = public_key
     status, key = world.api("POST", "", who, body)
     assert status == 201, key
     return key
@@ -67,19 +67,30 @@ class Key:
 
     path: Path
     created: dict = field(default_factory=dict)
+    sent: str | None = None
 
 
 @pytest.fixture(scope="module")
 def keys(world: World, tmp_path_factory) -> dict[str, Key]:
     """alice's generated key (the private half from the 201) and imported
-    ones, bob's shared one, alice's unshared one, and one sshkeyd never saw."""
+    ones (one sent as an RFC 4716 block, one with blanks and its final
+    newline), bob's shared one, alice's unshared one, and one sshkeyd never
+    saw."""
     directory = tmp_path_factory.mktemp("keys")
     generated = create(world, "alice", "alice generated")
     made = {"alice-generated": Key(write_private(directory, "alice-generated", generated["private_key"]), generated)}
     for label, who, shared in [("alice-imported", "alice", True), ("bob-shared", "bob", True),
                                ("alice-unshared", "alice", False), ("to-delete", "alice", True)]:
         path = keygen(directory, label)
-        made[label] = Key(path, create(world, who, label, Path(f"{path}.pub"), shared))
+        made[label] = Key(path, create(world, who, label, Path(f"{path}.pub").read_text().strip(), shared))
+    # As PuTTYgen or `ssh-keygen -e` writes it: stored as the converted line.
+    path = keygen(directory, "alice-rfc4716")
+    block = run(["ssh-keygen", "-e", "-m", "RFC4716", "-f", f"{path}.pub"]).stdout
+    made["alice-rfc4716"] = Key(path, create(world, "alice", "alice-rfc4716", block), block)
+    # As Terraform's file() reads a .pub: stored byte for byte, newline and blanks included.
+    path = keygen(directory, "alice-newline")
+    sent = "  " + Path(f"{path}.pub").read_text().replace(" ", " \t ", 1)
+    made["alice-newline"] = Key(path, create(world, "alice", "alice-newline", sent), sent)
     made["unknown"] = Key(keygen(directory, "unknown"))
     return {label: key for label, key in made.items()}
 
@@ -94,6 +105,17 @@ def test_an_imported_key_logs_in_as_its_owner(world, keys):
     accepted = f"Accepted publickey for {world.login('alice')} from 127.0.0.1"
     assert any(accepted in line and line.endswith(f"ED25519 {fingerprint}")
                for line in world.sshd.log_tail(20000).splitlines()), "sshd logs the API's fingerprint_sha256"
+
+
+def test_keys_sent_as_rfc4716_or_with_blanks_and_a_newline_log_in_as_their_owner(world, keys):
+    rfc4716, newline = keys["alice-rfc4716"], keys["alice-newline"]
+    assert rfc4716.sent.startswith("---- BEGIN SSH2 PUBLIC KEY ----")
+    assert rfc4716.created["public_key"].startswith("ssh-ed25519 "), "stored as the converted line"
+    assert newline.sent.endswith("\n") and "\t" in newline.sent
+    assert newline.created["public_key"] == newline.sent, "stored and returned as sent"
+    # sshd reads only the canonical `type base64` that authorized_keys lines carry.
+    for key in (rfc4716, newline):
+        assert_logs_in(world, key, world.login("alice"))
 
 
 def test_a_shared_key_of_another_user_opens_a_shared_account_but_not_a_personal_login(world, keys):
