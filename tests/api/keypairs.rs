@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use sshkeyd::config::Settings;
 use sshkeyd::domain::ProjectId;
 
+use crate::fingerprints::query_value;
 use crate::helpers::{TestApp, field_names};
 use crate::keygen::{keygen, md5_fingerprint, public_from_private, sha256_fingerprint};
 
@@ -190,4 +191,42 @@ async fn the_list_pages_by_absolute_next_links_and_filters_by_user_name() {
     assert_eq!(bobs.body["links"], json!([]), "one page: no next link");
     assert_eq!(app.list_keypairs(&alice, "project_id=1&user_id=bob").await.body["count"], 2, "not bob's private key");
     assert_eq!(app.list_keypairs(&alice, "project_id=1&user_id=nobody").await.body["count"], 0);
+}
+
+#[tokio::test]
+async fn the_list_filters_by_fingerprint_in_either_form_with_the_user_filter_and_the_next_links() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (app.token("alice", &[1]).await, app.token("bob", &[1]).await);
+    let public_key = keygen("ed25519", None).public;
+    let (sha, md5) = (sha256_fingerprint(&public_key), md5_fingerprint(&public_key));
+    for (token, name, shared) in [(&alice, "a-copy", true), (&bob, "b-copy", true), (&bob, "b-hidden", false)] {
+        let body = json!({"sshkey_name": name, "project_id": 1, "public_key": public_key, "shared_in_project": shared});
+        assert_eq!(app.create_keypair(token, body).await.status, 201);
+    }
+    app.create_keypair(&alice, json!({"sshkey_name": "other", "project_id": 1})).await;
+    let names = |reply: &crate::helpers::Reply| -> Vec<String> {
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let results = reply.body["results"].as_array().unwrap();
+        assert_eq!(reply.body["count"], results.len(), "one page");
+        let mut names: Vec<String> = results.iter().map(|k| k["sshkey_name"].as_str().unwrap().to_owned()).collect();
+        names.sort();
+        names
+    };
+    let cases = [
+        (&alice, format!("fingerprint={}", query_value(&sha)), vec!["a-copy", "b-copy"]),
+        (&alice, format!("fingerprint=MD5:{}", md5.to_uppercase()), vec!["a-copy", "b-copy"]),
+        (&alice, format!("fingerprint={md5}&user_id=bob"), vec!["b-copy"]),
+        (&bob, format!("fingerprint={md5}&user_id=bob"), vec!["b-copy", "b-hidden"]),
+        (&alice, format!("fingerprint={}", query_value(&sha256_fingerprint(&keygen("ed25519", None).public))), vec![]),
+    ];
+    for (token, query, expected) in cases {
+        assert_eq!(names(&app.list_keypairs(token, &format!("project_id=1&{query}")).await), expected, "{query}");
+    }
+    let first = app.list_keypairs(&alice, &format!("project_id=1&limit=1&fingerprint={}", query_value(&sha))).await;
+    assert_eq!(first.body["count"], 2);
+    let next = first.body["links"][0]["href"].as_str().unwrap();
+    assert!(next.contains(&format!("fingerprint={}", query_value(&sha))), "the next page keeps the filter: {next}");
+    let bad = app.list_keypairs(&alice, "project_id=1&fingerprint=SHA256:abc").await;
+    bad.assert_error(400, "ValidationError");
+    assert!(bad.body["invalid_fields"]["fingerprint"].is_string(), "{}", bad.body);
 }

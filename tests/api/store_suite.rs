@@ -76,6 +76,6 @@ store_suite! {
     by_id::a_key_is_found_by_id_only_when_visible_and_in_a_granted_project,
     by_id::the_owner_filter_lists_and_counts_that_users_keys_the_viewer_may_see,
     lookups::authorized_keys_are_the_visible_keys_by_owner_and_fingerprint_in_name_order,
-    lookups::the_fingerprint_filter_of_the_list_counts_and_pages_only_visible_keys,
+    lookups::the_fingerprint_filter_of_the_list_counts_and_pages_only_visible_keys_with_the_other_filters,
     lookups::a_read_only_token_is_found_and_listed_as_read_only,
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::super::extract::parse_project_id;
 use super::super::ssh_keys::{CreateKeyInput, Problems, object};
-use crate::domain::ProjectId;
+use crate::domain::{KeyFingerprint, ProjectId};
 use crate::http::ApiError;
 
 /// Page size when the query names none: gcorelabscloud-go sends no
@@ -65,6 +65,8 @@ pub struct ListParams {
     pub project: ProjectId,
     /// `user_id`: only keys created by the user of this name.
     pub user: Option<String>,
+    /// Only keys with exactly this fingerprint, MD5 or SHA-256 (as on v1).
+    pub fingerprint: Option<KeyFingerprint>,
     pub limit: u32,
     /// Whether the client chose `limit` (the next link then repeats it).
     pub limit_given: bool,
@@ -72,8 +74,9 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    /// Parses `project_id` (required), `user_id`, `limit` and `offset`. A
-    /// parameter given twice is an error; unknown ones are ignored.
+    /// Parses `project_id` (required), `user_id`, `fingerprint`, `limit` and
+    /// `offset`. A parameter given twice is an error; unknown ones are
+    /// ignored.
     pub fn from_query(query: Option<&str>) -> Result<Self, ApiError> {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut problems = Problems::default();
@@ -105,6 +108,9 @@ impl ListParams {
                 0
             }
         };
+        let fingerprint = seen
+            .get("fingerprint")
+            .and_then(|v| KeyFingerprint::parse(v).map_err(|e| problems.add("fingerprint", e)).ok());
         let user = seen.remove("user_id").filter(|u| !u.is_empty());
         if user.as_ref().is_some_and(|u| u.chars().count() > MAX_USER_FILTER) {
             problems.add("user_id", format!("must be at most {MAX_USER_FILTER} characters"));
@@ -112,7 +118,7 @@ impl ListParams {
         let limit_given = seen.contains_key("limit");
         let project = problems.finish(|| project)?;
         let project = project.ok_or_else(|| ApiError::field("project_id", "is required"))?;
-        Ok(Self { project, user, limit, limit_given, offset })
+        Ok(Self { project, user, fingerprint, limit, limit_given, offset })
     }
 }
 
@@ -168,8 +174,14 @@ mod tests {
     #[test]
     fn list_queries_need_a_project_and_page_100_by_default() {
         let params = ListParams::from_query(Some("project_id=3&user_id=alice")).unwrap();
-        let expected =
-            ListParams { project: ProjectId(3), user: Some("alice".into()), limit: 100, limit_given: false, offset: 0 };
+        let expected = ListParams {
+            project: ProjectId(3),
+            user: Some("alice".into()),
+            fingerprint: None,
+            limit: 100,
+            limit_given: false,
+            offset: 0,
+        };
         assert_eq!(params, expected);
         let paged = ListParams::from_query(Some("project_id=3&limit=1000&offset=2000&x=1")).unwrap();
         assert_eq!((paged.limit, paged.limit_given, paged.offset), (1000, true, 2000));
@@ -180,6 +192,8 @@ mod tests {
             (Some("project_id=1&project_id=2"), vec!["project_id"], "twice"),
             (Some("project_id=1&limit=1001"), vec!["limit"], "limit above 1000"),
             (Some("project_id=1&limit=0&offset=-1"), vec!["limit", "offset"], "every problem"),
+            (Some("project_id=1&fingerprint=SHA256:abc"), vec!["fingerprint"], "a malformed fingerprint"),
+            (Some("project_id=1&fingerprint="), vec!["fingerprint"], "an empty fingerprint"),
         ];
         for (query, expected, why) in bad {
             assert_eq!(invalid_fields(ListParams::from_query(query).unwrap_err()), expected, "{why}");

@@ -28,6 +28,9 @@ pub fn next_page(
     if let Some(user) = &params.user {
         query.append_pair("user_id", user);
     }
+    if let Some(fingerprint) = &params.fingerprint {
+        query.append_pair("fingerprint", fingerprint.as_str());
+    }
     if params.limit_given {
         query.append_pair("limit", &params.limit.to_string());
     }
@@ -63,11 +66,18 @@ mod tests {
     use axum::http::HeaderValue;
 
     use super::*;
-    use crate::domain::ProjectId;
+    use crate::domain::{KeyFingerprint, ProjectId};
 
     fn params(user: Option<&str>, limit: Option<u32>, offset: u64) -> ListParams {
         let (limit_given, limit) = (limit.is_some(), limit.unwrap_or(100));
-        ListParams { project: ProjectId(5), user: user.map(str::to_owned), limit, limit_given, offset }
+        ListParams {
+            project: ProjectId(5),
+            user: user.map(str::to_owned),
+            fingerprint: None,
+            limit,
+            limit_given,
+            offset,
+        }
     }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
@@ -85,6 +95,11 @@ mod tests {
         );
         let next = next_page(&host, &uri, false, &params(None, Some(2), 4), 2, 7).unwrap();
         assert_eq!(next.as_deref(), Some("http://keys.example:8443/cloud/v2/keypairs?project_id=5&limit=2&offset=6"));
+        let sha = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
+        let filtered = ListParams { fingerprint: KeyFingerprint::parse(sha).ok(), ..params(None, Some(1), 0) };
+        let next = next_page(&host, &uri, false, &filtered, 1, 2).unwrap().unwrap();
+        let expected = "?project_id=5&fingerprint=SHA256%3A47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU&limit=1";
+        assert!(next.ends_with(&format!("{expected}&offset=1")), "the fingerprint is kept, encoded: {next}");
     }
 
     #[test]

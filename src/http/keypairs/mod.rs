@@ -113,7 +113,7 @@ async fn list(
         name_contains: None,
         owner_name: params.user.clone(),
         order: KeyOrder::default(),
-        fingerprint: None,
+        fingerprint: params.fingerprint.clone(),
     };
     let page = state.store.list_keys(&query).await?;
     let next = links::next_page(&headers, &uri, state.settings.https, &params, page.keys.len(), page.count)?;

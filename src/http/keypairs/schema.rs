@@ -46,6 +46,16 @@ pub struct ListQueryDoc {
     /// by the name their token was issued for)
     #[param(max_length = 255, nullable = false)]
     user_id: Option<String>,
+    /// Only keys with exactly this fingerprint, in either form: MD5 as in
+    /// `fingerprint` (optionally after `MD5:`), or SHA-256 as in
+    /// `fingerprint_sha256` (percent-encode its `+` and `/`); an sshkeyd
+    /// extension
+    #[param(
+        pattern = r"^(MD5:)?[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){15}$|^SHA256:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$",
+        nullable = false,
+        example = "SHA256:8+r6nb5uLviuzs1foM96p7MlQNOSWJwQar/9G63DCEY"
+    )]
+    fingerprint: Option<String>,
     /// Keys per page
     #[param(minimum = 1, maximum = 1000, default = 100, nullable = false)]
     limit: Option<u32>,

@@ -26,15 +26,17 @@ pub async fn list_by_fingerprint(
         FINGERPRINT_COLUMNS.map(|column| {
             format!(
                 "SELECT count(*) FROM ssh_keys WHERE project_id = $1 AND {column} = $4 \
-                 AND (shared OR owner_id = $2) AND ($3::TEXT IS NULL OR strpos(name, $3) > 0)"
+                 AND (shared OR owner_id = $2) {}",
+                filters(3, 5)
             )
         })
     });
     let column = fingerprint_column(fingerprint);
     let (project, viewer, needle, value) = (&q.project.0, &q.viewer.0, &q.name_contains, &fingerprint.as_str());
+    let owner = &q.owner_name;
     let (limit, offset) = (i64::from(q.limit), i64::try_from(q.offset).unwrap_or(i64::MAX));
-    let count_params: [&(dyn ToSql + Sync); 4] = [project, viewer, needle, value];
-    let page_params: [&(dyn ToSql + Sync); 6] = [project, viewer, needle, &limit, &offset, value];
+    let count_params: [&(dyn ToSql + Sync); 5] = [project, viewer, needle, value, owner];
+    let page_params: [&(dyn ToSql + Sync); 7] = [project, viewer, needle, &limit, &offset, value, owner];
     let count = query_one(c, &COUNTS[column], &count_params);
     let page = query(c, PAGES[column].get(q.order, false), &page_params);
     let (count, rows) = tokio::try_join!(count, page)?;
@@ -42,16 +44,27 @@ pub async fn list_by_fingerprint(
     Ok(KeyPage { count: get::<i64>(&count, 0)?.max(0) as u64, keys })
 }
 
-/// The name filter binds NULL when absent, so one text per order serves both.
+/// The name and owner filters bind NULL when absent, so one text per order
+/// serves every combination.
 fn page_queries(column: &str) -> PageQueries {
     PageQueries::new(|order_by, _| {
         format!(
             "SELECT {} FROM ssh_keys WHERE project_id = $1 AND {column} = $6 \
-             AND (shared OR owner_id = $2) AND ($3::TEXT IS NULL OR strpos(name, $3) > 0) \
+             AND (shared OR owner_id = $2) {} \
              ORDER BY {order_by} LIMIT $4 OFFSET $5",
-            key_columns!()
+            key_columns!(),
+            filters(3, 7)
         )
     })
+}
+
+/// The name filter on parameter `$name` and the owner filter on `$owner`,
+/// each off when its parameter is NULL.
+pub(super) fn filters(name: u8, owner: u8) -> String {
+    format!(
+        "AND (${name}::TEXT IS NULL OR strpos(name, ${name}) > 0) \
+         AND (${owner}::TEXT IS NULL OR owner_id = (SELECT id FROM users WHERE name = ${owner}))"
+    )
 }
 
 /// The `authorized_keys` query for each combination of filters, indexed as

@@ -5,6 +5,7 @@ use deadpool_postgres::GenericClient;
 
 use std::sync::LazyLock;
 
+use super::lookup::filters;
 use super::rows::key_from_row;
 use super::sql::{get, query, query_one, query_opt};
 use crate::domain::{KeyId, ProjectId, SshKey, Timestamp, UserId};
@@ -37,15 +38,6 @@ pub async fn get_key_by_id(
     let sql = concat!("SELECT ", key_columns!(), " FROM ssh_keys WHERE id = $1 AND (shared OR owner_id = $2)");
     let found = query_opt(c, sql, &[&id.0, &viewer.0]).await?.as_ref().map(key_from_row).transpose()?;
     Ok(found.filter(|key| projects.contains(&key.project)))
-}
-
-/// The name filter on parameter `$name` and the owner filter on `$owner`,
-/// each off when its parameter is NULL.
-fn filters(name: u8, owner: u8) -> String {
-    format!(
-        "AND (${name}::TEXT IS NULL OR strpos(name, ${name}) > 0) \
-         AND (${owner}::TEXT IS NULL OR owner_id = (SELECT id FROM users WHERE name = ${owner}))"
-    )
 }
 
 /// One page and the total visible to the viewer. The two queries are

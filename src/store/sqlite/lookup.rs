@@ -32,33 +32,43 @@ pub fn list_by_fingerprint(
         FINGERPRINT_COLUMNS.map(|column| {
             format!(
                 "SELECT count(*) FROM ssh_keys INDEXED BY ssh_keys_project_{column} \
-                 WHERE project_id = ?1 AND {column} = ?4 \
-                 AND (shared = 1 OR owner_id = ?2) AND (?3 IS NULL OR instr(name, ?3) > 0)"
+                 WHERE project_id = ?1 AND {column} = ?4 AND (shared = 1 OR owner_id = ?2) {}",
+                filters(3, 5)
             )
         })
     });
     let column = fingerprint_column(fingerprint);
     let (project, viewer, needle, value) = (q.project.0, q.viewer.0, &q.name_contains, fingerprint.as_str());
+    let owner = &q.owner_name;
     let mut count = conn.prepare_cached(&COUNTS[column]).map_err(classify)?;
-    let count: i64 = count.query_row(params![project, viewer, needle, value], |r| r.get(0)).map_err(classify)?;
-    let sql = PAGES[column].get(q.order, needle.is_some());
+    let count: i64 = count.query_row(params![project, viewer, needle, value, owner], |r| r.get(0)).map_err(classify)?;
+    let sql = PAGES[column].get(q.order, needle.is_some() || owner.is_some());
     let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
     let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
-    let rows =
-        stmt.query_map(params![project, viewer, needle, q.limit, offset, value], key_from_row).map_err(classify)?;
+    let params = params![project, viewer, needle, q.limit, offset, value, owner];
+    let rows = stmt.query_map(params, key_from_row).map_err(classify)?;
     let keys = rows.collect::<Result<Vec<_>, _>>().map_err(classify)?;
     Ok(KeyPage { count: count.max(0) as u64, keys })
 }
 
 fn page_queries(column: &str) -> PageQueries {
     PageQueries::new(|order_by, filtered| {
-        let filter = if filtered { "AND instr(name, ?3) > 0" } else { "AND ?3 IS NULL" };
+        let filter = if filtered { filters(3, 7) } else { "AND ?3 IS NULL AND ?7 IS NULL".to_owned() };
         format!(
             "SELECT {} FROM ssh_keys INDEXED BY ssh_keys_project_{column} WHERE project_id = ?1 AND {column} = ?6 \
              AND (shared = 1 OR owner_id = ?2) {filter} ORDER BY {order_by} LIMIT ?4 OFFSET ?5",
             key_columns!()
         )
     })
+}
+
+/// The name filter on parameter `?name` and the owner filter on `?owner`,
+/// each off when its parameter is NULL.
+pub(super) fn filters(name: u8, owner: u8) -> String {
+    format!(
+        "AND (?{name} IS NULL OR instr(name, ?{name}) > 0) \
+         AND (?{owner} IS NULL OR owner_id = (SELECT id FROM users WHERE name = ?{owner}))"
+    )
 }
 
 /// The `authorized_keys` query for each combination of filters, built once:

@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::errors::classify;
+use super::lookup::filters;
 use super::rows::key_from_row;
 use crate::domain::{KeyId, KeyOrder, ProjectId, SshKey, Timestamp, UserId};
 use crate::store::queries::{PageQueries, key_columns};
@@ -120,15 +121,6 @@ fn visible_count(conn: &Connection, project: ProjectId, viewer: UserId) -> Resul
     let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
     let n: i64 = stmt.query_row(params![project.0, viewer.0], |r| r.get(0)).map_err(classify)?;
     Ok(n.max(0) as u64)
-}
-
-/// The name filter on parameter `?name` and the owner filter on `?owner`,
-/// each off when its parameter is NULL.
-fn filters(name: u8, owner: u8) -> String {
-    format!(
-        "AND (?{name} IS NULL OR instr(name, ?{name}) > 0) \
-         AND (?{owner} IS NULL OR owner_id = (SELECT id FROM users WHERE name = ?{owner}))"
-    )
 }
 
 fn filtered_count(conn: &Connection, q: &ListQuery) -> Result<u64, StoreError> {

@@ -61,7 +61,9 @@ pub async fn authorized_keys_are_the_visible_keys_by_owner_and_fingerprint_in_na
     assert_eq!((mine.id, mine.public_key.as_str()), (a.id, a.public_key.as_str()), "the stored text, whole");
 }
 
-pub async fn the_fingerprint_filter_of_the_list_counts_and_pages_only_visible_keys(fx: &Fixture) {
+pub async fn the_fingerprint_filter_of_the_list_counts_and_pages_only_visible_keys_with_the_other_filters(
+    fx: &Fixture,
+) {
     let (alice, bob) = (fx.user("alice", &[1]).await, fx.user("bob", &[1]).await);
     let shared_key = generate_ed25519().unwrap().public;
     for name in ["c-key", "a-key", "b-key"] {
@@ -69,26 +71,33 @@ pub async fn the_fingerprint_filter_of_the_list_counts_and_pages_only_visible_ke
     }
     create_with(fx, bob, "hidden", &shared_key, false).await;
     fx.create(1, alice, "unrelated", true).await.unwrap();
+    // (viewer, name, owner, limit, offset): the page and the total.
+    let cases = [
+        ((alice, None, None, 10, 0), vec!["a-key", "b-key", "c-key"], 3),
+        ((alice, None, None, 1, 1), vec!["b-key"], 3),
+        ((alice, Some("c-"), None, 10, 0), vec!["c-key"], 1),
+        ((alice, None, Some("alice"), 10, 0), vec!["a-key", "b-key", "c-key"], 3),
+        ((alice, None, Some("bob"), 10, 0), vec![], 0),
+        ((bob, None, Some("bob"), 10, 0), vec!["hidden"], 1),
+        ((bob, Some("b-"), Some("alice"), 10, 0), vec!["b-key"], 1),
+    ];
     for fingerprint in [shared_key.fingerprint_sha256().as_str(), shared_key.fingerprint().as_str()] {
-        for (name, limit, offset, expected) in [
-            (None, 10, 0, vec!["a-key", "b-key", "c-key"]),
-            (None, 1, 1, vec!["b-key"]),
-            (Some("c-"), 10, 0, vec!["c-key"]),
-        ] {
+        for ((viewer, name, owner, limit, offset), expected, count) in cases.clone() {
             let query = ListQuery {
                 project: ProjectId(1),
-                viewer: alice,
+                viewer,
                 limit,
                 offset,
                 name_contains: name.map(str::to_owned),
-                owner_name: None,
+                owner_name: owner.map(str::to_owned),
                 order: KeyOrder::NameAsc,
                 fingerprint: Some(KeyFingerprint::parse(fingerprint).unwrap()),
             };
             let page = fx.store.list_keys(&query).await.unwrap();
             let names: Vec<&str> = page.keys.iter().map(|k| k.name.as_str()).collect();
-            assert_eq!(names, expected, "{fingerprint} {name:?} {limit} {offset}");
-            assert_eq!(page.count, if name.is_some() { 1 } else { 3 }, "bob's unshared copy is not counted");
+            let case = format!("{fingerprint} {viewer:?} {name:?} {owner:?} {limit} {offset}");
+            assert_eq!(names, expected, "{case}");
+            assert_eq!(page.count, count, "{case}: only visible keys are counted");
             assert!(page.keys.iter().all(|k| k.fingerprint_sha256 == shared_key.fingerprint_sha256().as_str()));
         }
     }
