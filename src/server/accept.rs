@@ -1,6 +1,6 @@
-//! The accept loop: hyper with the limits axum's `serve` does not expose
-//! (header size and header read timeout), optional TLS, and a graceful
-//! shutdown that drains requests in flight.
+//! The accept loop: connection limits, hyper with the limits axum's
+//! `serve` does not expose (header size and header read timeout), optional
+//! TLS, and a graceful shutdown that drains requests in flight.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -18,6 +18,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tower::{Service, ServiceExt};
 
+use super::connections::ConnectionLimits;
+
 /// hyper's read buffer: bounds the memory a request head may take. The
 /// exact 16 KiB header rule is enforced in `http::limits`.
 const READ_BUFFER_BYTES: usize = 32 * 1024;
@@ -30,6 +32,8 @@ pub struct ServerOptions {
     pub drain_timeout: Duration,
     /// Serve HTTPS with this acceptor.
     pub tls: Option<TlsAcceptor>,
+    /// Open connections, in total and per client address.
+    pub connections: Arc<ConnectionLimits>,
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops
@@ -61,6 +65,16 @@ where
             },
             () = &mut shutdown => break,
         };
+        // Over a limit the connection is closed at once: answering would
+        // mean reading its request, which is what the limit saves.
+        let slot = match options.connections.admit(peer.ip()) {
+            Ok(slot) => slot,
+            Err(refused) => {
+                crate::metrics::connection_refused(refused.label());
+                tracing::debug!(%peer, limit = refused.label(), "connection refused: limit reached");
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
         // hyper hands over `Incoming` bodies; the app takes axum's `Body`.
         let service = TowerToHyperService::new(app.clone().map_request(|r: hyper::Request<Incoming>| r.map(Body::new)));
@@ -68,6 +82,7 @@ where
         let watcher = graceful.watcher();
         let limit = options.header_read_timeout;
         tokio::spawn(async move {
+            let _slot = slot;
             let result = match tls {
                 None => {
                     if !sniffable_within(&stream, limit).await {

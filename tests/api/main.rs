@@ -6,6 +6,7 @@ mod http_client;
 #[path = "../support/keygen.rs"]
 mod keygen;
 mod serve;
+mod slow_store;
 
 mod auth;
 mod cli;
