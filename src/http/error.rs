@@ -212,6 +212,14 @@ pub(super) struct ErrorResponse<'a> {
     invalid_fields: Option<&'a BTreeMap<String, String>>,
 }
 
+/// Gcore's error body for a request whose head hyper refused, so that it
+/// never reached a handler; the connection layer sends it in place of
+/// hyper's bare response (`server/bare_errors.rs`).
+pub fn connection_error_body(status: StatusCode, message: &str, request_id: &str) -> Vec<u8> {
+    let wire = ErrorResponse { exception_class: exception_class(status), message, request_id, invalid_fields: None };
+    serde_json::to_vec(&wire).unwrap_or_default()
+}
+
 /// Renders an error response in Gcore's shape (see the module docs);
 /// other responses pass unchanged. Called by the outermost middleware.
 pub fn gcore_error_shape(response: Response, request_id: &RequestId) -> Response {

@@ -32,6 +32,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use http_body_util::BodyExt;
+use hyper::body::Body as _;
 use tokio::sync::Semaphore;
 
 use super::handover::within_deadline;
@@ -112,6 +113,10 @@ async fn admit(State(admission): State<Admission>, mut request: Request, next: N
 
 /// Reads the whole body within `limit`, at most [`MAX_BODY_BYTES`].
 async fn read_body(request: Request, limit: Duration) -> Result<Request, Response> {
+    if request.body().is_end_stream() {
+        // No body (a GET): no timer to set.
+        return Ok(request);
+    }
     let (parts, body) = request.into_parts();
     let error = match tokio::time::timeout(limit, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
         Ok(Ok(bytes)) => return Ok(Request::from_parts(parts, Body::from(bytes))),
@@ -134,6 +139,9 @@ async fn read_body(request: Request, limit: Duration) -> Result<Request, Respons
 /// the connection instead.
 async fn refuse_unread(request: Request, error: ApiError, limit: Duration) -> Response {
     let response = error.into_response();
+    if request.body().is_end_stream() {
+        return response;
+    }
     if expects_continue(request.headers()) {
         return close_connection(response);
     }

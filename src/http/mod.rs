@@ -29,6 +29,7 @@ use tower::{Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 
 pub use error::ApiError;
+pub(crate) use error::connection_error_body;
 pub use ssh_keys::CreateKeyInput;
 pub(crate) use state::{ApiSettings, AppState, Limits};
 

@@ -3,6 +3,7 @@
 //! serves until the shutdown future resolves.
 
 mod accept;
+mod bare_errors;
 mod connections;
 mod signals;
 

@@ -16,6 +16,7 @@ mod errors;
 mod hygiene;
 mod lifecycle;
 mod limits;
+mod malformed;
 mod openapi;
 mod ownership;
 mod postgres_nodes;
