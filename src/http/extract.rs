@@ -1,14 +1,15 @@
 //! Extractors that turn a request into validated domain values, each
 //! rejecting with an [`ApiError`] so every failure has Gcore's shape.
 
-use super::{ApiError, AppState, auth::Principal, request_id::RequestId};
-use crate::domain::{KeyId, ProjectId, Timestamp};
-use crate::store::AuditContext;
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, RawPathParams, Request},
     http::{header, request::Parts},
 };
+
+use super::{ApiError, AppState, auth::Principal, request_id::RequestId};
+use crate::domain::{KeyId, ProjectId, Timestamp};
+use crate::store::AuditContext;
 
 /// The caller, as admission authorized them (`limits::admit` puts the
 /// principal in the request before taking a slot).

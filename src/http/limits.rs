@@ -21,10 +21,12 @@
 //!    then the handler within the request timeout (408), which stops
 //!    counting once a write is handed to the store (`handover.rs`).
 
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::{
+    Router,
     body::Body,
     extract::{Request, State},
     http::{HeaderMap, HeaderValue, Version, header},
@@ -34,6 +36,7 @@ use axum::{
 use http_body_util::BodyExt;
 use hyper::body::Body as _;
 use tokio::sync::Semaphore;
+use tower::{Service, ServiceBuilder};
 
 use super::handover::within_deadline;
 use super::{ApiError, AppState};
@@ -70,16 +73,11 @@ pub fn check_head(request: &Request) -> Result<(), ApiError> {
 
 /// The API behind [`admit`].
 pub fn admit_api(
-    api: axum::Router,
+    api: Router,
     state: AppState,
-) -> impl tower::Service<Request, Response = Response, Error = std::convert::Infallible, Future: Send>
-+ Clone
-+ Send
-+ Sync
-+ 'static {
-    let limits = &state.settings.limits;
-    let admission = Admission { slots: Arc::new(Semaphore::new(limits.max_in_flight)), state: state.clone() };
-    tower::ServiceBuilder::new().layer(middleware::from_fn_with_state(admission, admit)).service(api)
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
+    let slots = Arc::new(Semaphore::new(state.settings.limits.max_in_flight));
+    ServiceBuilder::new().layer(middleware::from_fn_with_state(Admission { slots, state }, admit)).service(api)
 }
 
 /// What admission shares between requests.
@@ -111,7 +109,10 @@ async fn admit(State(admission): State<Admission>, mut request: Request, next: N
     }
 }
 
-/// Reads the whole body within `limit`, at most [`MAX_BODY_BYTES`].
+/// Reads the whole body within `limit`, at most [`MAX_BODY_BYTES`]. Before
+/// routing, because a handler may answer without reading it (403, 404,
+/// 405), and hyper would then close the connection under a keep-alive
+/// client's next request.
 async fn read_body(request: Request, limit: Duration) -> Result<Request, Response> {
     if request.body().is_end_stream() {
         // No body (a GET): no timer to set.
