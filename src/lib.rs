@@ -6,21 +6,30 @@
 //!
 //! A request goes from the socket to the database through these steps:
 //!
-//! 1. **Accept loop** (`server/accept.rs`): hyper on the listener, with TLS,
-//!    the header read timeout and a graceful drain on shutdown.
+//! 1. **Accept loop** (`server/accept.rs`): connections bounded in total and
+//!    per client address (`server/connections.rs`), hyper on the listener,
+//!    TLS, the header read timeout and a graceful drain on shutdown.
 //! 2. **Observe** (`http/observe.rs`, the outermost middleware): the request
-//!    id and span, Gcore's shape for every error response, the metrics.
-//! 3. **Admission limits** (`http/limits.rs`): header size (431), load
-//!    shedding (503), the request timeout (408), the body read whole (413).
+//!    id and span, Gcore's shape for every error response, the metrics; and
+//!    what the head alone decides (`limits::check_head`: 431, 414, no
+//!    `Host`, a declared body over 64 KiB).
+//! 3. **Public routes** (health, readiness, the OpenAPI document, the
+//!    console) are served at once: no token, no slot, never shed. Every
+//!    other request goes through **admission** (`http/limits.rs`): the token
+//!    (401, 429), the body within the body read timeout (408, 413), an
+//!    in-flight slot (503), then the request timeout (408), which stops at
+//!    the moment a write is handed to the store (`http/handover.rs`).
 //! 4. **Router** (`http/mod.rs`): one module per resource, `http/ssh_keys/`.
-//! 5. **Extractors** (`http/extract.rs`, `http/auth.rs`): the token becomes a
-//!    `Principal` (401), the path's project a scope it may use (403), the
-//!    body JSON (415, 400).
+//! 5. **Extractors** (`http/extract.rs`, `http/auth.rs`): the admitted
+//!    `Principal`, the path's project a scope it may use (403), the body
+//!    JSON (415, 400; `http/json.rs` refuses duplicate keys).
 //! 6. **Handler** (`http/ssh_keys/mod.rs`): input is validated into
 //!    [`domain`] values (`input.rs`, 400 with `invalid_fields`), and replies
 //!    are shaped by `view.rs`.
-//! 7. **Store** ([`store::KeyStore`], through `store/metered.rs`, which gives
-//!    every call a span, metrics and the name of a failed operation)...
+//! 7. **Store** ([`store::KeyStore`]): a request's writes run in a task of
+//!    their own (`http/handover.rs`), so neither a timeout nor a client
+//!    that goes away can cut one off; then `store/metered.rs` gives every
+//!    call a span, metrics and the name of a failed operation...
 //! 8. ...**backend**: SQLite (`store/sqlite/`: a group-commit writer thread
 //!    and a pool of readers) or PostgreSQL (`store/postgres/`).
 //!
@@ -33,7 +42,8 @@
 //!   embedded from `migrations/<backend>/`.
 //! - [`http`]: the API. `error.rs` is the one error type and the one error
 //!   schema; `openapi.rs` the OpenAPI document; a resource or API face is a
-//!   module beside `ssh_keys/`, merged into the router in `http/mod.rs`.
+//!   module beside `ssh_keys/`, merged into the `api` router in
+//!   `http/mod.rs`, which puts it behind admission.
 //! - [`tokens`]: the token format, issuing tokens, the first-start admin token.
 //! - [`server`]: [`run`] wires store, tokens, metrics, TLS and the API
 //!   together; the accept loop; the shutdown signals.
@@ -44,7 +54,8 @@
 //!
 //! Modules and items are public only where the binary, `tests/api` or the
 //! fuzz targets use them; the rest is private to the crate. [`run`] takes a
-//! bound listener and a shutdown future, so tests serve on port 0.
+//! bound listener and a shutdown future, so tests serve on port 0;
+//! [`serve_store`] serves over a store the caller opened.
 
 pub mod config;
 pub mod domain;

@@ -71,6 +71,27 @@ impl Drop for InFlight {
     }
 }
 
+/// A connection was closed at once: `limit` is `total` or `per_ip`.
+pub fn connection_refused(limit: &'static str) {
+    metrics::counter!("sshkeyd_connections_refused_total", "limit" => limit).increment(1);
+}
+
+/// Tracks open client connections: up on creation, down on drop.
+pub struct OpenConnection;
+
+impl OpenConnection {
+    pub fn start() -> Self {
+        metrics::gauge!("sshkeyd_connections_open").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        metrics::gauge!("sshkeyd_connections_open").decrement(1.0);
+    }
+}
+
 /// A key was created; `source` is `imported` or `generated`.
 pub fn key_created(source: &'static str) {
     metrics::counter!("sshkeyd_keys_created_total", "source" => source).increment(1);

@@ -43,12 +43,18 @@ pub enum ApiError {
     /// 408 `RequestTimeoutError`: the request took longer than the request timeout.
     #[error("the request took longer than the request timeout")]
     RequestTimeout,
+    /// 408 `RequestTimeoutError`: the body did not arrive within the body read timeout.
+    #[error("the request body did not arrive within the body read timeout")]
+    BodyReadTimeout,
     /// 409 `ConflictError`: the name is taken in this project.
     #[error("{0}")]
     Conflict(String),
     /// 413 `PayloadTooLargeError`: the body exceeds 64 KiB.
     #[error("request body is larger than 64 KiB")]
     PayloadTooLarge,
+    /// 414 `URITooLongError`: a request target over 8 KiB.
+    #[error("the request target (path and query) is longer than 8 KiB")]
+    UriTooLong,
     /// 431 `RequestHeaderFieldsTooLargeError`: headers over 16 KiB in total.
     #[error("request headers are larger than 16 KiB in total")]
     HeadersTooLarge,
@@ -85,11 +91,12 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::RequestTimeout | Self::BodyReadTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -159,6 +166,7 @@ fn exception_class(status: StatusCode) -> &'static str {
         408 => "RequestTimeoutError",
         409 => "ConflictError",
         413 => "PayloadTooLargeError",
+        414 => "URITooLongError",
         415 => "UnsupportedMediaTypeError",
         429 => "TooManyRequestsError",
         431 => "RequestHeaderFieldsTooLargeError",
@@ -202,6 +210,14 @@ pub(super) struct ErrorResponse<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = BTreeMap<String, String>, required = false)]
     invalid_fields: Option<&'a BTreeMap<String, String>>,
+}
+
+/// Gcore's error body for a request whose head hyper refused, so that it
+/// never reached a handler; the connection layer sends it in place of
+/// hyper's bare response (`server/bare_errors.rs`).
+pub fn connection_error_body(status: StatusCode, message: &str, request_id: &str) -> Vec<u8> {
+    let wire = ErrorResponse { exception_class: exception_class(status), message, request_id, invalid_fields: None };
+    serde_json::to_vec(&wire).unwrap_or_default()
 }
 
 /// Renders an error response in Gcore's shape (see the module docs);

@@ -1,25 +1,27 @@
 //! Extractors that turn a request into validated domain values, each
 //! rejecting with an [`ApiError`] so every failure has Gcore's shape.
 
-use super::{ApiError, AppState, auth::Principal, request_id::RequestId};
-use crate::domain::{KeyId, ProjectId, Timestamp};
-use crate::store::AuditContext;
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, RawPathParams, Request},
     http::{Method, header, request::Parts},
 };
 
+use super::{ApiError, AppState, auth::Principal, request_id::RequestId};
+use crate::domain::{KeyId, ProjectId, Timestamp};
+use crate::store::AuditContext;
+
+/// The caller, as admission authorized them (`limits::admit` puts the
+/// principal in the request before taking a slot).
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let principal = state.auth.authenticate(&parts.headers).await?;
-        tracing::Span::current().record("user_id", principal.user.0);
-        if let Some(limiter) = &state.rate_limiter {
-            limiter.check(&principal.token)?;
+        match parts.extensions.get::<Principal>() {
+            Some(principal) => Ok(principal.clone()),
+            // Only a route outside admission gets here; it is checked the same way.
+            None => state.authorize(&parts.headers).await,
         }
-        Ok(principal)
     }
 }
 
@@ -145,8 +147,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         if !is_json(req.headers().get(header::CONTENT_TYPE)) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        // `limits::buffer_body` has already read the body within the size
-        // limit, so this cannot be too large.
+        // Admission has already read the body within the size limit, so
+        // this cannot be too large.
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::validation("could not read the request body"))?;

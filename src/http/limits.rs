@@ -1,9 +1,27 @@
-//! Protection against overload and abuse, applied around every route:
-//! a header-size cap, a whole-request timeout, load shedding and a
-//! per-token rate limit. Each rejection keeps Gcore's error shape.
+//! Admission: who gets the server's capacity, and when.
+//!
+//! Capacity (an in-flight slot, the request timeout, the store) goes only
+//! to work worth doing: a request takes a slot once it is authenticated and
+//! its body has been read whole. Until then it holds only its connection,
+//! which the accept loop bounds in total and per client address, and every
+//! step has a deadline (the header read timeout, then the body read
+//! timeout). A stalled or slow client, with or without a token, costs a
+//! connection, never a slot; an unauthenticated one is answered 401 without
+//! its body ever being kept.
+//!
+//! In order, each rejection in Gcore's shape:
+//! 1. [`check_head`], for every request (run by `observe`): headers over
+//!    16 KiB (431), a target over 8 KiB (414), HTTP/1.1 without exactly one
+//!    `Host` (400), a declared body over 64 KiB (413, before the body is
+//!    touched, so no `100 Continue` invites it).
+//! 2. Public routes (health, readiness, the OpenAPI document, the console)
+//!    are served at once: they are cheap, need no token and are never shed.
+//! 3. [`admit`], for the API: the token (401, 429), the body within the
+//!    body read timeout (408, 413), a free slot (503 at once, no queue),
+//!    then the handler within the request timeout (408), which stops
+//!    counting once a write is handed to the store (`handover.rs`).
 
 use std::convert::Infallible;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,153 +29,150 @@ use axum::{
     Router,
     body::Body,
     extract::{Request, State},
-    http::{HeaderValue, header},
+    http::{HeaderMap, HeaderValue, Version, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
 };
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 use http_body_util::BodyExt;
+use hyper::body::Body as _;
 use tokio::sync::Semaphore;
 use tower::{Service, ServiceBuilder};
 
-use super::ApiError;
-use crate::domain::TokenId;
+use super::handover::within_deadline;
+use super::{ApiError, AppState};
 
 /// Largest request body accepted; larger gets 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// Largest total size of the request headers; larger gets 431. (hyper's own
-/// buffer limit only bounds memory: a head that arrives in one read may
-/// exceed it, so the exact rule is checked here.)
+/// Largest total size of the request headers; larger gets 431.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Longest request target (path and query); longer gets 414.
+pub const MAX_TARGET_BYTES: usize = 8 * 1024;
 
-/// Limits from the configuration.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Whole-request timeout, body included; past it, 408.
-    pub request_timeout: Duration,
-    /// Requests in flight; past it, 503 at once instead of queueing.
-    pub max_in_flight: usize,
-    /// Per-token requests per second and burst; `None` is off.
-    pub rate_limit: Option<(u32, u32)>,
+/// Checks what the request head alone decides. Synchronous and cheap: it
+/// runs for every request, `/healthz` included.
+pub fn check_head(request: &Request) -> Result<(), ApiError> {
+    let headers = request.headers();
+    let header_bytes: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return Err(ApiError::HeadersTooLarge);
+    }
+    if request.uri().path_and_query().is_some_and(|target| target.as_str().len() > MAX_TARGET_BYTES) {
+        return Err(ApiError::UriTooLong);
+    }
+    // RFC 9112, section 3.2: exactly one Host in HTTP/1.1, at most one before.
+    let hosts = headers.get_all(header::HOST).iter().count();
+    if hosts > 1 || (hosts == 0 && request.version() == Version::HTTP_11) {
+        return Err(ApiError::validation("an HTTP/1.1 request needs exactly one Host header"));
+    }
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    Ok(())
 }
 
-/// Wraps the router in one admission middleware (see [`admit`]).
-pub fn wrap(
-    routes: Router,
-    limits: Limits,
+/// The API behind [`admit`].
+pub fn admit_api(
+    api: Router,
+    state: AppState,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
-    let admission =
-        Admission { slots: Arc::new(Semaphore::new(limits.max_in_flight)), request_timeout: limits.request_timeout };
-    ServiceBuilder::new().layer(middleware::from_fn_with_state(admission, admit)).service(routes)
+    let slots = Arc::new(Semaphore::new(state.settings.limits.max_in_flight));
+    ServiceBuilder::new().layer(middleware::from_fn_with_state(Admission { slots, state }, admit)).service(api)
 }
 
-/// Shared admission state: the in-flight slots and the timeout.
+/// What admission shares between requests.
 #[derive(Clone)]
 struct Admission {
     slots: Arc<Semaphore>,
-    request_timeout: Duration,
+    state: AppState,
 }
 
-/// Admits a request, in this order:
-/// 1. headers over 16 KiB in total: 431;
-/// 2. no free in-flight slot: 503 at once (load shedding, no queue);
-/// 3. within the request timeout (else 408): read the whole body (over
-///    64 KiB: 413), then route.
-///
-/// The steps share one middleware because each `from_fn` layer boxes a
-/// future per request. Reading the body before routing matters: handlers may
-/// answer before reading it (401, 403, 404, 405), and hyper then drops the
-/// connection, so a keep-alive client's next request would fail. Whenever
-/// body bytes may be left on the wire, the answer says `Connection: close`.
-async fn admit(State(admission): State<Admission>, request: Request, next: Next) -> Response {
-    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
-    if header_bytes > MAX_HEADER_BYTES {
-        return close_connection(ApiError::HeadersTooLarge.into_response());
-    }
-    let Ok(_slot) = admission.slots.clone().try_acquire_owned() else {
-        return shed(request).await;
+/// Admits an API request (see the module docs, step 3).
+async fn admit(State(admission): State<Admission>, mut request: Request, next: Next) -> Response {
+    let limits = &admission.state.settings.limits;
+    let principal = match admission.state.authorize(request.headers()).await {
+        Ok(principal) => principal,
+        Err(refused) => return refuse_unread(request, refused, limits.body_read_timeout).await,
     };
-    match tokio::time::timeout(admission.request_timeout, read_body_then_route(request, next)).await {
-        Ok(response) => response,
-        Err(_) => close_connection(ApiError::RequestTimeout.into_response()),
+    tracing::Span::current().record("user_id", principal.user.0);
+    request.extensions_mut().insert(principal);
+    let request = match read_body(request, limits.body_read_timeout).await {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let Ok(_slot) = admission.slots.clone().try_acquire_owned() else {
+        return ApiError::Unavailable("server overloaded; retry later".into()).into_response();
+    };
+    match within_deadline(limits.request_timeout, next.run(request)).await {
+        Some(response) => response,
+        None => close_connection(ApiError::RequestTimeout.into_response()),
     }
 }
 
-/// 503 for a request past the in-flight limit. Its body is drained first
-/// (at most 64 KiB, 1 s): hyper closes a connection whose body was not read,
-/// the kernel turns a close with unread bytes into a reset, and a client
-/// still sending its body would see the reset instead of the 503.
-async fn shed(request: Request) -> Response {
+/// Reads the whole body within `limit`, at most [`MAX_BODY_BYTES`]. Before
+/// routing, because a handler may answer without reading it (403, 404,
+/// 405), and hyper would then close the connection under a keep-alive
+/// client's next request.
+async fn read_body(request: Request, limit: Duration) -> Result<Request, Response> {
+    if request.body().is_end_stream() {
+        // No body (a GET): no timer to set.
+        return Ok(request);
+    }
+    let (parts, body) = request.into_parts();
+    let error = match tokio::time::timeout(limit, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(bytes)) => return Ok(Request::from_parts(parts, Body::from(bytes))),
+        Ok(Err(e)) if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) => {
+            ApiError::PayloadTooLarge
+        }
+        Ok(Err(_)) => ApiError::validation("could not read the request body"),
+        Err(_) => ApiError::BodyReadTimeout,
+    };
+    Err(close_connection(error.into_response()))
+}
+
+/// Answers `error` to a request whose body is unread. The body is read and
+/// dropped first (at most 64 KiB, within the body read timeout): hyper
+/// closes a connection whose body was left unread, the kernel turns that
+/// close into a reset, and a client still sending would see the reset
+/// rather than the answer; and a keep-alive client can send its next
+/// request on the same connection. Past either bound, or when the client
+/// waits for `100 Continue` (which reading would send), the answer closes
+/// the connection instead.
+async fn refuse_unread(request: Request, error: ApiError, limit: Duration) -> Response {
+    let response = error.into_response();
+    if request.body().is_end_stream() {
+        return response;
+    }
+    if expects_continue(request.headers()) {
+        return close_connection(response);
+    }
     let mut body = request.into_body();
     let drain = async {
         let mut seen = 0;
-        while let Some(Ok(frame)) = body.frame().await {
-            seen += frame.data_ref().map_or(0, |d| d.len());
+        loop {
+            match body.frame().await {
+                None => return true,
+                Some(Ok(frame)) => seen += frame.data_ref().map_or(0, |d| d.len()),
+                Some(Err(_)) => return false,
+            }
             if seen > MAX_BODY_BYTES {
-                break;
+                return false;
             }
         }
     };
-    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
-    ApiError::Unavailable("server overloaded; retry later".into()).into_response()
-}
-
-async fn read_body_then_route(request: Request, next: Next) -> Response {
-    let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Err(e) => {
-            let too_large =
-                std::error::Error::source(&e).is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
-            let error = if too_large {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::validation("could not read the request body")
-            };
-            close_connection(error.into_response())
-        }
+    match tokio::time::timeout(limit, drain).await {
+        Ok(true) => response,
+        _ => close_connection(response),
     }
 }
 
-fn close_connection(mut response: Response) -> Response {
+fn expects_continue(headers: &HeaderMap) -> bool {
+    headers.get(header::EXPECT).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"))
+}
+
+/// Marks `response` as the connection's last: body bytes may be left on
+/// the wire, and the next request could not be told from them.
+pub fn close_connection(mut response: Response) -> Response {
     response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
-}
-
-/// Per-token rate limiting with a keyed GCRA limiter (`governor`). Only
-/// authenticated tokens are keys, so the state is bounded by the number of
-/// valid tokens; unauthenticated floods meet load shedding instead.
-pub struct TokenRateLimiter {
-    limiter: DefaultKeyedRateLimiter<TokenId>,
-}
-
-impl TokenRateLimiter {
-    /// `per_second` sustained, `burst` at once.
-    pub fn new(per_second: u32, burst: u32) -> Option<Self> {
-        let quota = Quota::per_second(NonZeroU32::new(per_second)?).allow_burst(NonZeroU32::new(burst)?);
-        Some(Self { limiter: RateLimiter::keyed(quota) })
-    }
-
-    /// `Ok` if `token` may make a request now, else 429 with `Retry-After`.
-    pub fn check(&self, token: &TokenId) -> Result<(), ApiError> {
-        self.limiter.check_key(token).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-            ApiError::TooManyRequests(wait.as_secs_f64().ceil().max(1.0) as u64)
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_token_over_its_burst_is_told_when_to_retry() {
-        let limiter = TokenRateLimiter::new(1, 2).unwrap();
-        let (a, b) = (TokenId("a".into()), TokenId("b".into()));
-        assert!(limiter.check(&a).is_ok() && limiter.check(&a).is_ok(), "the burst is allowed");
-        assert!(matches!(limiter.check(&a), Err(ApiError::TooManyRequests(1))), "the third waits a second");
-        assert!(limiter.check(&b).is_ok(), "other tokens are not affected");
-        assert!(TokenRateLimiter::new(0, 1).is_none(), "a rate of 0 means no limiter");
-    }
 }

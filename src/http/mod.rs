@@ -2,14 +2,15 @@
 //! resource or API face (`ssh_keys/`, `authorized_keys.rs` for sshd's
 //! `AuthorizedKeysCommand`, and `keypairs/` for the stable Terraform
 //! provider's `/cloud/v2/keypairs`), one error type in Gcore's shape
-//! (`error.rs`), the auth and scope extractors, admission limits and
-//! observability.
+//! (`error.rs`), the auth and scope extractors, admission limits,
+//! the hand-over of writes (`handover.rs`) and observability.
 
 mod auth;
 mod authorized_keys;
 mod console;
 mod error;
 mod extract;
+mod handover;
 mod health;
 mod json;
 mod keypairs;
@@ -17,6 +18,7 @@ mod limits;
 mod no_store;
 mod observe;
 mod openapi;
+mod rate_limit;
 mod request_id;
 mod ssh_keys;
 mod state;
@@ -33,9 +35,9 @@ use tower::{Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 
 pub use error::ApiError;
-pub(crate) use limits::Limits;
+pub(crate) use error::connection_error_body;
 pub use ssh_keys::CreateKeyInput;
-pub(crate) use state::{ApiSettings, AppState};
+pub(crate) use state::{ApiSettings, AppState, Limits};
 
 /// Decodes and validates a create body exactly as the handler does (JSON
 /// parsing, then field checks), for the fuzz targets.
@@ -44,32 +46,38 @@ pub fn decode_create_body(bytes: &[u8]) -> Result<CreateKeyInput, ApiError> {
 }
 
 /// The whole API as one service. Layers run outside-in: observation
-/// (request id, span, metrics), error shaping, then the limits (header size,
-/// shedding, timeout, body), then routing.
+/// (request id, span, metrics, the request head's limits) and error
+/// shaping, then routing. Public routes (health, readiness, the OpenAPI
+/// document, the console) are matched first and served at once; every
+/// other request (each API face, and unknown paths) goes through
+/// admission (`limits.rs`: token, body, slot, timeout) before its router.
 ///
-/// The layers wrap the finished router once, instead of `Router::layer`,
+/// The layers wrap finished routers once, instead of `Router::layer`,
 /// which wraps every route and clones that whole boxed stack per request
 /// (23% of a `/healthz` request's instructions, measured with callgrind).
 pub(crate) fn app(
     state: AppState,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
-    let limits = state.settings.limits.clone();
-    let routes = Router::new()
-        .merge(health::router())
-        .merge(openapi::router())
+    let api = Router::new()
         .merge(ssh_keys::router())
         .merge(keypairs::router())
         .merge(authorized_keys::router())
-        .merge(console::router())
         .route_layer(middleware::from_fn(observe::tag_route))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
-        .with_state(state);
+        .with_state(state.clone());
+    let routes = Router::new()
+        .merge(health::router())
+        .merge(openapi::router())
+        .merge(console::router())
+        .route_layer(middleware::from_fn(observe::tag_route))
+        .with_state(state.clone())
+        .fallback_service(limits::admit_api(api, state));
     ServiceBuilder::new()
         .layer(middleware::from_fn(observe::observe))
         // A panic is a bug; this turns it into a logged, shaped 500 instead
         // of a dropped connection.
         .layer(CatchPanicLayer::custom(panic_response))
-        .service(limits::wrap(routes, limits))
+        .service(routes)
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

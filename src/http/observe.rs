@@ -8,11 +8,12 @@ use axum::{
     extract::{MatchedPath, Request},
     http::HeaderValue,
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use tracing::{Instrument, field::Empty};
 
 use super::error::gcore_error_shape;
+use super::limits;
 use super::request_id::{RequestId, X_REQUEST_ID};
 use crate::metrics;
 
@@ -30,6 +31,11 @@ use crate::metrics;
 /// The completion event is at `debug` (warn for 5xx): an access log line at
 /// `info` would cost more than the request itself at tens of thousands of
 /// requests per second. Set `--log-level sshkeyd=debug` for an access log.
+///
+/// A head that [`limits::check_head`] refuses (too large, no `Host`, a
+/// declared body over the limit) is answered here, before anything else
+/// runs; doing it in this middleware saves a layer (and its boxed future)
+/// on every request.
 pub async fn observe(mut request: Request, next: Next) -> Response {
     let id = RequestId::from_header(request.headers().get(&X_REQUEST_ID));
     let method = request.method().clone();
@@ -38,7 +44,10 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     request.extensions_mut().insert(id.clone());
     let started = Instant::now();
     let in_flight = metrics::InFlight::start();
-    let response = next.run(request).instrument(span.clone()).await;
+    let response = match limits::check_head(&request) {
+        Ok(()) => next.run(request).instrument(span.clone()).await,
+        Err(refused) => limits::close_connection(refused.into_response()),
+    };
     let mut response = span.in_scope(|| gcore_error_shape(response, &id));
     drop(in_flight);
     let latency = started.elapsed();

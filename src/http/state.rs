@@ -1,10 +1,28 @@
 //! What every handler shares.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::auth::Authenticator;
-use super::limits::{Limits, TokenRateLimiter};
+use axum::http::HeaderMap;
+
+use super::ApiError;
+use super::auth::{Authenticator, Principal};
+use super::handover::HandOverStore;
+use super::rate_limit::TokenRateLimiter;
 use crate::store::KeyStore;
+
+/// Limits from the configuration.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Time to answer once admitted, until a write is handed over; 408.
+    pub request_timeout: Duration,
+    /// Time to receive the body; 408.
+    pub body_read_timeout: Duration,
+    /// Admitted requests being served; past it, 503 at once.
+    pub max_in_flight: usize,
+    /// Per-token requests per second and burst; `None` is off.
+    pub rate_limit: Option<(u32, u32)>,
+}
 
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
@@ -17,6 +35,7 @@ pub struct ApiSettings {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// Its writes outlive their request (see `handover.rs`).
     pub store: Arc<dyn KeyStore>,
     /// Token checks, with their cache.
     pub auth: Arc<Authenticator>,
@@ -27,8 +46,19 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn KeyStore>, settings: ApiSettings) -> Self {
+        let store = HandOverStore::wrap(store);
         let auth = Arc::new(Authenticator::new(store.clone()));
         let rate_limiter = settings.limits.rate_limit.and_then(|(rate, burst)| TokenRateLimiter::new(rate, burst));
         Self { store, auth, settings: Arc::new(settings), rate_limiter: rate_limiter.map(Arc::new) }
+    }
+
+    /// The caller, if their token is valid (else 401) and within its rate
+    /// limit (else 429).
+    pub async fn authorize(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+        let principal = self.auth.authenticate(headers).await?;
+        if let Some(limiter) = &self.rate_limiter {
+            limiter.check(&principal.token)?;
+        }
+        Ok(principal)
     }
 }

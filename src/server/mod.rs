@@ -3,6 +3,8 @@
 //! serves until the shutdown future resolves.
 
 mod accept;
+mod bare_errors;
+mod connections;
 mod signals;
 
 use std::future::Future;
@@ -19,6 +21,7 @@ use crate::http::{self, ApiSettings, AppState};
 use crate::store::{self, KeyStore};
 use crate::{metrics, tls, tokens};
 use accept::ServerOptions;
+use connections::ConnectionLimits;
 pub use signals::shutdown_signal;
 
 /// Opens the store (migrating it), issues the first-start admin token if
@@ -68,6 +71,7 @@ impl Prepared {
             Some(addr) => Some(bind_metrics(addr).await?),
             None => None,
         };
+        connections::ensure_file_descriptors(config.max_connections);
         Ok(Self { tls, metrics })
     }
 
@@ -84,6 +88,7 @@ impl Prepared {
         }
         let limits = http::Limits {
             request_timeout: config.request_timeout,
+            body_read_timeout: config.body_read_timeout,
             max_in_flight: config.max_in_flight,
             rate_limit: config.rate_limit,
         };
@@ -94,6 +99,7 @@ impl Prepared {
             header_read_timeout: config.header_read_timeout,
             drain_timeout: config.drain_timeout,
             tls: self.tls,
+            connections: ConnectionLimits::new(config.max_connections, config.max_connections_per_ip),
         };
         tracing::info!(addr = %listener.local_addr()?, tls = options.tls.is_some(), "listening");
         accept::serve(listener, app, options, shutdown).await?;

@@ -17,7 +17,7 @@ pub struct TokenLifetime(Duration);
 const TOKEN_LIFETIME_RANGE: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(3650 * 24 * 60 * 60));
 
 impl TokenLifetime {
-    /// A lifetime within [`TOKEN_LIFETIME_RANGE`]; the error states it.
+    /// A lifetime from 1 s to 3650 days; the error states the range.
     pub fn new(lifetime: Duration) -> Result<Self, String> {
         let (min, max) = TOKEN_LIFETIME_RANGE;
         if lifetime < min || lifetime > max {

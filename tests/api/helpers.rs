@@ -45,6 +45,9 @@ pub fn assert_gcore_error(reply: (u16, &Value, Option<&str>), status: u16, excep
     assert_eq!(body["request_id"].as_str(), header_id, "request_id matches X-Request-ID");
 }
 
+/// Turns the real store into the one the server uses.
+type Wrap = Box<dyn FnOnce(Arc<dyn KeyStore>) -> Arc<dyn KeyStore>>;
+
 /// A running server and a client for it.
 pub struct TestApp {
     pub base: String,
@@ -63,7 +66,21 @@ impl TestApp {
     }
 
     /// A server with these settings; without a database, a fresh SQLite file.
-    pub async fn spawn_with(mut settings: Settings) -> Self {
+    pub async fn spawn_with(settings: Settings) -> Self {
+        Self::start(settings, None).await
+    }
+
+    /// A server on a fresh SQLite file whose store is `wrap` of the real
+    /// one (`TestApp::store` stays the real one), e.g. one that makes
+    /// commits slow. No first-start token is issued.
+    pub async fn spawn_wrapped(
+        settings: Settings,
+        wrap: impl FnOnce(Arc<dyn KeyStore>) -> Arc<dyn KeyStore> + 'static,
+    ) -> Self {
+        Self::start(settings, Some(Box::new(wrap))).await
+    }
+
+    async fn start(mut settings: Settings, wrap: Option<Wrap>) -> Self {
         let dir = settings.database.is_none().then(|| tempfile::tempdir().unwrap());
         if let Some(dir) = &dir {
             settings.database = Some(DatabaseUrl::Sqlite(dir.path().join("test.db")));
@@ -73,11 +90,17 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(sshkeyd::run(config, listener, async {
+        let stopped = async {
             let _ = stopped.await;
-        }));
-        let store =
-            store::open(&database, &PoolOptions { max_connections: 2, ..PoolOptions::default() }).await.unwrap();
+        };
+        let pool = PoolOptions { max_connections: 2, ..PoolOptions::default() };
+        // The test's store first, so the file is migrated before the server
+        // opens it: two first opens of one new file race on the migration.
+        let store = store::open(&database, &pool).await.unwrap();
+        let server = match wrap {
+            Some(wrap) => tokio::spawn(sshkeyd::serve_store(wrap(store.clone()), config, listener, stopped)),
+            None => tokio::spawn(sshkeyd::run(config, listener, stopped)),
+        };
         let mut app =
             Self { base, database, store, client: Client::new(), stop: Some(stop), server: Some(server), _dir: dir };
         app.wait_until_healthy().await;

@@ -6,6 +6,7 @@ mod http_client;
 #[path = "../support/keygen.rs"]
 mod keygen;
 mod serve;
+mod slow_store;
 
 mod auth;
 mod authorized_keys;
@@ -21,6 +22,7 @@ mod hygiene;
 mod keypairs;
 mod lifecycle;
 mod limits;
+mod malformed;
 mod migrations;
 mod openapi;
 mod ownership;

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 use sshkeyd::config::Settings;
+use time::format_description::well_known::Rfc3339;
 
 use crate::helpers::{KEY_FIELDS, TestApp, field_names};
 
@@ -23,11 +24,8 @@ fn expected_order(keys: &[Value], order: &str) -> Vec<String> {
     let mut sorted: Vec<&Value> = keys.iter().collect();
     let by = |k: &Value, f: &str| k[f].as_str().unwrap().to_owned();
     // As times, not strings: RFC 3339 drops trailing zeros of the fraction,
-    // so "…05.12Z" sorts after "…05.123Z" as text.
-    let at = |k: &Value| {
-        time::OffsetDateTime::parse(k["created_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339)
-            .unwrap()
-    };
+    // so ".1Z" would sort after ".12Z".
+    let at = |k: &Value| time::OffsetDateTime::parse(&by(k, "created_at"), &Rfc3339).unwrap();
     match order {
         "created_at.asc" => sorted.sort_by_key(|k| (at(k), by(k, "id"))),
         "created_at.desc" => sorted.sort_by_key(|k| std::cmp::Reverse((at(k), by(k, "id")))),

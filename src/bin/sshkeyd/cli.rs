@@ -21,9 +21,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP API (stops gracefully on SIGINT or SIGTERM; SIGHUP is
-    /// logged and ignored). On the first
-    /// start of an empty SQLite database it writes an admin token (user
-    /// admin, project 1) to a file beside the database and logs the path.
+    /// logged and ignored). On the first start of an empty SQLite database
+    /// it writes an admin token (user admin, project 1) to a file beside the
+    /// database and logs the path.
     Serve(Box<ServeArgs>),
     /// Create, list and revoke API tokens.
     #[command(subcommand)]

@@ -3,57 +3,19 @@
 
 use super::error::PublicKeyError;
 use super::key_type::MAX_COMMENT_CHARS;
-
-/// Every format character of Unicode (general category Cf, Unicode 15.1):
-/// bidirectional embeddings, overrides and isolates (U+202A–U+202E,
-/// U+2066–U+2069), zero-width spaces and joiners (U+200B–U+200F), the byte
-/// order mark (U+FEFF), soft hyphen, tags and the like. Each is invisible or
-/// changes how the text around it is shown, so a comment holding one can
-/// make a key look like another. Listed by hand: the table is short and
-/// changes rarely, where a crate would be a dependency for twenty-one ranges.
-const FORMAT_CHARACTERS: [(u32, u32); 21] = [
-    (0x00AD, 0x00AD),
-    (0x0600, 0x0605),
-    (0x061C, 0x061C),
-    (0x06DD, 0x06DD),
-    (0x070F, 0x070F),
-    (0x0890, 0x0891),
-    (0x08E2, 0x08E2),
-    (0x180E, 0x180E),
-    (0x200B, 0x200F),
-    (0x202A, 0x202E),
-    (0x2060, 0x2064),
-    (0x2066, 0x206F),
-    (0xFEFF, 0xFEFF),
-    (0xFFF9, 0xFFFB),
-    (0x110BD, 0x110BD),
-    (0x110CD, 0x110CD),
-    (0x13430, 0x1343F),
-    (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A),
-    (0xE0001, 0xE0001),
-    (0xE0020, 0xE007F),
-];
-
-/// The line and paragraph separators (categories Zl and Zp), which break a
-/// line wherever the text is shown although they are not control characters.
-const SEPARATORS: [char; 2] = ['\u{2028}', '\u{2029}'];
+use crate::domain::text::is_hidden_or_breaking;
 
 /// Refuses an overlong comment, and one with control, format or separator
-/// characters.
+/// characters: a comment holding one can make a key look like another in
+/// a list of keys. The table is the domain's one ([`is_hidden_or_breaking`]).
 pub(super) fn check_comment(comment: &str) -> Result<(), PublicKeyError> {
     if comment.chars().count() > MAX_COMMENT_CHARS {
         return Err(PublicKeyError::CommentLength);
     }
-    if comment.chars().any(|c| c.is_control() || is_format_character(c) || SEPARATORS.contains(&c)) {
+    if comment.chars().any(is_hidden_or_breaking) {
         return Err(PublicKeyError::CommentCharacters);
     }
     Ok(())
-}
-
-fn is_format_character(c: char) -> bool {
-    let code = u32::from(c);
-    FORMAT_CHARACTERS.iter().any(|&(first, last)| (first..=last).contains(&code))
 }
 
 #[cfg(test)]

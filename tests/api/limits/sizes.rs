@@ -88,7 +88,9 @@ async fn headers_over_16_kib_in_total_get_431_however_they_are_split_and_just_un
         assert_eq!(reply.status.as_u16(), 431, "{what}: {}", reply.body);
         reply.assert_error(431, "RequestHeaderFieldsTooLargeError");
     }
-    // Past hyper's 32 KiB read buffer the connection layer answers itself.
-    let huge = send(many(1, 40 * 1024)).await;
-    assert_eq!(huge.status.as_u16(), 431, "one 40 KiB header: {}", huge.body);
+    // Past hyper's 64 KiB read buffer hyper answers itself, reshaped.
+    for size in [40 * 1024, 70 * 1024] {
+        let huge = send(many(1, size)).await;
+        huge.assert_error(431, "RequestHeaderFieldsTooLargeError");
+    }
 }

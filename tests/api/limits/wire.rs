@@ -53,6 +53,13 @@ pub async fn start_post(addr: &str, path: &str, token: &str, len: usize) -> TcpS
     stream
 }
 
+/// The first response head the server sends (interim ones included),
+/// within `within`.
+pub async fn read_first_head(stream: &mut (impl AsyncRead + Unpin), within: Duration) -> String {
+    let head = tokio::time::timeout(within, read_head(stream)).await;
+    head.unwrap_or_else(|_| panic!("no response within {within:?}")).expect("a response before the connection closed")
+}
+
 /// Reads one response head, byte by byte so nothing after it is
 /// consumed; `None` if the connection ends first.
 async fn read_head(stream: &mut (impl AsyncRead + Unpin)) -> Option<String> {
