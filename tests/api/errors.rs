@@ -2,7 +2,7 @@
 //! changes nothing.
 
 use axum::http::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
@@ -209,5 +209,41 @@ async fn a_body_with_one_meaning_only_duplicate_keys_huge_numbers_and_deep_nesti
     let deep = post(format!(r#"{{"name":"a1a","x":{}{}}}"#, "[".repeat(300), "]".repeat(300))).await;
     deep.assert_error(400, "ValidationError");
     assert!(deep.str("message").contains("nesting too deep"), "{}", deep.body);
+    assert_eq!(app.count_rows("ssh_keys").await, 0);
+}
+
+#[tokio::test]
+async fn field_errors_read_field_colon_problem_once_with_each_faces_field_names() {
+    let app = TestApp::spawn().await;
+    let token = app.token("alice", &[1]).await;
+    let dsa = "ssh-dss AAAAB3NzaC1kc3MAAACBAP";
+    let two_keys = format!("{k}\n{k}", k = crate::keygen::keygen("ed25519", None).public);
+    let v1 = |body: Value| app.create_key(&token, 1, body);
+    let v2 = |body: Value| app.create_keypair(&token, body);
+    // (reply, the field it must name, the start of its problem)
+    let cases = [
+        (v1(json!({"name": "ab"})).await, "name", "must be 3 to 63 characters long"),
+        (v1(json!({"name": "abc", "public_key": dsa})).await, "public_key", "DSA (ssh-dss) keys are not accepted"),
+        (v1(json!({"name": "abc", "public_key": two_keys})).await, "public_key", "holds more than one key"),
+        (v1(json!({"name": "abc", "public_key": 5})).await, "public_key", "must be a string"),
+        (v2(json!({"sshkey_name": "ab", "project_id": 1})).await, "sshkey_name", "must be 3 to 63 characters long"),
+        (v2(json!({"project_id": 1})).await, "sshkey_name", "is required"),
+        (
+            v2(json!({"sshkey_name": "abc", "project_id": 1, "public_key": two_keys})).await,
+            "public_key",
+            "holds more than one key",
+        ),
+        (v2(json!({"sshkey_name": "abc", "project_id": "1"})).await, "project_id", "must be an integer from 1 to"),
+        (v2(json!({"sshkey_name": "abc"})).await, "project_id", "is required"),
+        (app.list_keypairs(&token, "project_id=01").await, "project_id", "must be an integer from 1 to"),
+    ];
+    for (reply, field, problem) in cases {
+        reply.assert_error(400, "ValidationError");
+        let stated = reply.body["invalid_fields"][field].as_str().unwrap_or_else(|| panic!("{field}: {}", reply.body));
+        assert!(stated.starts_with(problem), "{field}: {stated:?} should start with {problem:?}");
+        assert_eq!(reply.str("message"), format!("{field}: {stated}"), "one field, named once");
+        let named = ["name", "sshkey_name", "public_key", "project_id"];
+        assert!(!named.iter().any(|n| stated.starts_with(&format!("{n} "))), "{field}: the problem names a field");
+    }
     assert_eq!(app.count_rows("ssh_keys").await, 0);
 }

@@ -136,3 +136,32 @@ async fn an_http_1_1_request_without_exactly_one_host_gets_a_shaped_400() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v2_creates_without_a_token_or_with_a_read_only_one_hold_no_slot_stalled_or_answered() {
+    // One slot: a v2 create that held it would make the next one a 503.
+    let app = TestApp::spawn_with(Settings { max_in_flight: Some(1), ..Settings::default() }).await;
+    let token = app.token("alice", &[1]).await;
+    let read_only = app.read_only_token("host-1", &[1]).await;
+    let mut stalled = Vec::new();
+    for i in 0..30 {
+        let token = [None, Some("skd_not_a_token"), Some(read_only.as_str())][i % 3];
+        let mut stream = connect_from([127, 0, 0, 2], &app).await.unwrap();
+        stream.write_all(stalled_post("/cloud/v2/keypairs", token).as_bytes()).await.unwrap();
+        stalled.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let body = |name: &str| json!({"sshkey_name": name, "project_id": 1});
+
+    let created = app.create_keypair(&token, body("while-stalled")).await;
+    assert_eq!(created.status, 201, "the only slot is free while 30 bodies stall: {}", created.body);
+    for _ in 0..3 {
+        let anonymous = app.request(Method::POST, "/cloud/v2/keypairs", None, Some(&body("anonymous"))).await;
+        anonymous.assert_error(401, "AuthenticationError");
+        app.create_keypair(&read_only, body("read-only")).await.assert_error(403, "ForbiddenError");
+    }
+    let after = app.create_keypair(&token, body("after-refusals")).await;
+    assert_eq!(after.status, 201, "refused requests gave their slot back: {}", after.body);
+    assert_eq!(app.count_rows("ssh_keys").await, 2, "nothing stalled or refused was stored");
+    drop(stalled);
+}

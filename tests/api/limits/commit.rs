@@ -2,7 +2,9 @@
 //! its request waits for the outcome; the request timeout applies only
 //! before that point, and a client that goes away cannot stop it halfway.
 //! Commits are made slow (after the real store committed) around a short
-//! request timeout, and every answer is checked against the rows.
+//! request timeout, and every answer is checked against the rows. Both
+//! faces create through the same hand-over, so creates alternate between
+//! `/cloud/v1/ssh_keys` and `/cloud/v2/keypairs`.
 
 use std::time::Duration;
 
@@ -12,7 +14,7 @@ use sshkeyd::config::Settings;
 
 use super::millis;
 use crate::helpers::{TestApp, scalar};
-use crate::http_client::Client;
+use crate::http_client::{Client, RequestBuilder};
 use crate::slow_store::SlowCommits;
 
 /// The hold written in a key's name, `slow-<ms>-<n>`, in milliseconds.
@@ -25,8 +27,21 @@ async fn stored(app: &TestApp, name: &str) -> bool {
     scalar(&app.database, &format!("SELECT count(*) FROM ssh_keys WHERE name = '{name}'")).await == 1
 }
 
+/// The create of `name` on the v1 face, or on the v2 face.
+fn create_request(client: &Client, app: &TestApp, token: &str, name: &str, v2: bool) -> RequestBuilder {
+    let (path, body) = match v2 {
+        false => ("/cloud/v1/ssh_keys/1", json!({"name": name})),
+        true => ("/cloud/v2/keypairs", json!({"sshkey_name": name, "project_id": 1})),
+    };
+    client
+        .request(Method::POST, format!("{}{path}", app.base))
+        .header("Authorization", format!("APIKey {token}"))
+        .json(&body)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_commit_that_outlasts_the_request_timeout_still_gets_its_201_and_never_an_error_with_the_key_stored() {
+async fn a_commit_that_outlasts_the_request_timeout_still_gets_its_201_on_either_face_and_never_an_error_with_the_key_stored()
+ {
     let settings = Settings { request_timeout: millis(300), ..Settings::default() };
     let app = TestApp::spawn_wrapped(settings, |store| SlowCommits::delayed(store, delay_from_name)).await;
     let token = app.token("alice", &[1]).await;
@@ -35,10 +50,9 @@ async fn a_commit_that_outlasts_the_request_timeout_still_gets_its_201_and_never
     let tasks: Vec<_> = (0..72)
         .map(|i| {
             let name = format!("slow-{}-{i}", delays[i % delays.len()]);
-            let request = client
-                .request(Method::POST, format!("{}/cloud/v1/ssh_keys/1", app.base))
-                .header("Authorization", format!("APIKey {token}"))
-                .json(&json!({"name": name}));
+            // Four creates on one face, four on the other; over the 72,
+            // each face gets every delay and nine clients that give up.
+            let request = create_request(&client, &app, &token, &name, (i / 4) % 2 == 1);
             // Every fourth client gives up after 150 ms and closes.
             let gives_up = i % 4 == 3;
             tokio::spawn(async move {

@@ -1,7 +1,9 @@
 //! Load shedding: past `--max-in-flight` admitted requests, the next gets
-//! 503 at once on every API route, while health, readiness, the OpenAPI
-//! document and the console are never shed. Slots are held by creates that
-//! the store keeps waiting after their commit (`slow_store.rs`).
+//! 503 at once on every API route of every face (`authorized_keys`
+//! included), while a request without a valid token still gets its 401,
+//! and health, readiness, the OpenAPI document and the console are never
+//! shed. Slots are held by creates that the store keeps waiting after
+//! their commit (`slow_store.rs`).
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,9 @@ use sshkeyd::config::Settings;
 use crate::helpers::TestApp;
 use crate::http_client::Client;
 use crate::slow_store::{Gate, SlowCommits, spawn_gated};
+
+/// sshd's endpoint, which needs a token like the rest of the API.
+const AUTHORIZED_KEYS: &str = "/cloud/v1/ssh_keys/1/authorized_keys";
 
 /// Starts `n` creates that the store holds, and waits until it holds them.
 async fn hold_slots(app: &TestApp, slow: &SlowCommits, token: &str, n: usize) -> Vec<tokio::task::JoinHandle<u16>> {
@@ -61,15 +66,49 @@ async fn the_in_flight_limit_counts_requests_on_every_api_route_together() {
     let token = app.token("alice", &[1]).await;
     let held = hold_slots(&app, &slow, &token, 1).await;
 
-    // Other routes and methods than the held POST: the limit is on requests
-    // in flight in the server, not per route.
-    let list = app.list_keys(&token, 1, "").await;
-    let get = app.get_key(&token, 1, "00000000-0000-4000-8000-000000000000").await;
-    let unknown = app.request(Method::GET, "/cloud/v1/nothing", Some(&token), None).await;
+    // Other routes and methods than the held POST, on every API face: the
+    // limit is on requests in flight in the server, not per route.
+    let missing = "00000000-0000-4000-8000-000000000000";
+    let replies = [
+        ("v1 list", app.list_keys(&token, 1, "").await),
+        ("v1 get", app.get_key(&token, 1, missing).await),
+        ("v2 create", app.create_keypair(&token, json!({"sshkey_name": "shed", "project_id": 1})).await),
+        ("v2 list", app.list_keypairs(&token, "project_id=1").await),
+        ("v2 get", app.get_keypair(&token, missing).await),
+        ("v2 delete", app.delete_keypair(&token, missing).await),
+        ("authorized_keys", app.request(Method::GET, AUTHORIZED_KEYS, Some(&token), None).await),
+        ("unknown path", app.request(Method::GET, "/cloud/v1/nothing", Some(&token), None).await),
+    ];
     assert_eq!(released(&gate, held).await, [201]);
-    list.assert_error(503, "ServiceUnavailableError");
-    get.assert_error(503, "ServiceUnavailableError");
-    unknown.assert_error(503, "ServiceUnavailableError");
+    for (what, reply) in replies {
+        assert_eq!(reply.status, 503, "{what}: {}", reply.body);
+        reply.assert_error(503, "ServiceUnavailableError");
+    }
+    assert_eq!(app.count_rows("ssh_keys").await, 1, "only the held create stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_every_slot_taken_a_request_without_a_valid_token_still_gets_its_401_on_every_api_face() {
+    let (app, slow, gate) = spawn_gated(Settings { max_in_flight: Some(1), ..Settings::default() }).await;
+    let token = app.token("alice", &[1]).await;
+    let held = hold_slots(&app, &slow, &token, 1).await;
+    // Refused before a slot is asked for: 401, not 503.
+    let v2_body = json!({"sshkey_name": "anonymous", "project_id": 1});
+    let requests = [
+        (Method::POST, "/cloud/v1/ssh_keys/1", Some(json!({"name": "anonymous"}))),
+        (Method::POST, "/cloud/v2/keypairs", Some(v2_body)),
+        (Method::GET, "/cloud/v2/keypairs?project_id=1", None),
+        (Method::GET, AUTHORIZED_KEYS, None),
+    ];
+    for (method, path, body) in requests {
+        for token in [None, Some("skd_not_a_token")] {
+            let reply = app.request(method.clone(), path, token, body.as_ref()).await;
+            assert_eq!(reply.status, 401, "{method} {path} with {token:?}: {}", reply.body);
+            reply.assert_error(401, "AuthenticationError");
+        }
+    }
+    assert_eq!(released(&gate, held).await, [201]);
+    assert_eq!(app.count_rows("ssh_keys").await, 1, "only the held create stored");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
