@@ -64,14 +64,19 @@ struct ApiDoc;
 /// Error statuses any operation can answer, beyond those its own attribute
 /// lists. 404 on the collection is impossible, 409 is create's alone, 415
 /// only concerns bodies, so those stay with the handlers.
-const SHARED_ERRORS: [(&str, &str); 8] = [
+const SHARED_ERRORS: [(&str, &str); 9] = [
     ("400", "A path or query parameter, or a body field, is invalid; `invalid_fields` names them"),
     ("401", "The `Authorization` header is missing, malformed, or its token unknown, expired or revoked"),
     ("403", "The token has no access to the project"),
-    ("408", "The request took longer than the server's request timeout"),
-    ("413", "The request body is larger than 64 KiB"),
+    (
+        "408",
+        "The body did not arrive within the body read timeout, or the answer took longer than the request \
+        timeout (never after a write was handed to the database)",
+    ),
+    ("413", "The request body is larger than 64 KiB (a declared `Content-Length` over it is refused at once)"),
+    ("414", "The request target (path and query) is longer than 8 KiB"),
     ("429", "The token's rate limit is exceeded; retry after `Retry-After` seconds"),
-    ("431", "The request headers are larger than 16 KiB in total"),
+    ("431", "The request headers are larger than 16 KiB in total, or more than 256 fields"),
     ("503", "The server is overloaded or its database is unavailable; retry later"),
 ];
 
