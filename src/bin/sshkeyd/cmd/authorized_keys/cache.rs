@@ -15,10 +15,11 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsE
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rustix::fs::OFlags;
 use sha2::{Digest, Sha256};
 use sshkeyd::domain::KeyFingerprint;
 
-use super::token_file::current_uid;
+use super::token_file::{current_uid, open_flags};
 
 const HEADER: &str = "sshkeyd-authorized-keys-cache 1";
 /// Largest cache file read back.
@@ -111,7 +112,7 @@ fn hex_digest(text: &str, chars: usize) -> String {
 }
 
 fn read_entry(path: &Path) -> Option<(String, SystemTime)> {
-    let file = OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path).ok()?;
+    let file = OpenOptions::new().read(true).custom_flags(open_flags(OFlags::NOFOLLOW)).open(path).ok()?;
     let meta = file.metadata().ok()?;
     if !meta.is_file() || meta.uid() != current_uid() || meta.mode() & 0o077 != 0 {
         return None;

@@ -8,6 +8,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use rustix::fs::OFlags;
 use sshkeyd::tokens::PresentedToken;
 use zeroize::Zeroizing;
 
@@ -21,7 +22,7 @@ pub fn read(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     // O_NOFOLLOW: the checks below must be about the file itself.
     let mut file = File::options()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .custom_flags(open_flags(OFlags::NOFOLLOW | OFlags::NONBLOCK))
         .open(path)
         .with_context(|| format!("opening the token file {shown}"))?;
     let meta = file.metadata().with_context(|| format!("reading the token file {shown}"))?;
@@ -59,8 +60,13 @@ fn check(meta: &std::fs::Metadata, uid: u32) -> Result<(), String> {
 
 /// The effective user id, the one file permissions are checked against.
 pub fn current_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
+    rustix::process::geteuid().as_raw()
+}
+
+/// `flags` as `OpenOptionsExt::custom_flags` takes them.
+pub fn open_flags(flags: OFlags) -> i32 {
+    // C's int, which the O_* flags are, as rustix holds them unsigned.
+    flags.bits().cast_signed()
 }
 
 #[cfg(test)]
