@@ -1,6 +1,7 @@
 //! sshkeyd: a self-hostable SSH key service that speaks the Gcore Cloud API
 //! "SSH Keys" resource, so the clients people already use (the official
-//! `gcore` SDKs) work against it unchanged.
+//! `gcore` SDKs and both Terraform providers) work against it unchanged.
+//! A host's sshd asks it which keys may log in (`sshkeyd authorized-keys`).
 //!
 //! # How the crate fits together
 //!
@@ -19,11 +20,14 @@
 //!    (401, 429), the body within the body read timeout (408, 413), an
 //!    in-flight slot (503), then the request timeout (408), which stops at
 //!    the moment a write is handed to the store (`http/handover.rs`).
-//! 4. **Router** (`http/mod.rs`): one module per resource, `http/ssh_keys/`.
+//! 4. **Router** (`http/mod.rs`): one module per resource or API face:
+//!    `http/ssh_keys/` (`/cloud/v1/ssh_keys`), `http/keypairs/`
+//!    (`/cloud/v2/keypairs`) and `http/authorized_keys.rs` (sshd's lines).
 //! 5. **Extractors** (`http/extract.rs`, `http/auth.rs`): the admitted
-//!    `Principal`, the path's project a scope it may use (403), the body
-//!    JSON (415, 400; `http/json.rs` refuses duplicate keys).
-//! 6. **Handler** (`http/ssh_keys/mod.rs`): input is validated into
+//!    `Principal`, the path's project a scope it may use (403, and 403 for
+//!    a read-only token's write), the body JSON (415, 400; `http/json.rs`
+//!    refuses duplicate keys).
+//! 6. **Handler** (e.g. `http/ssh_keys/mod.rs`): input is validated into
 //!    [`domain`] values (`input.rs`, 400 with `invalid_fields`), and replies
 //!    are shaped by `view.rs`.
 //! 7. **Store** ([`store::KeyStore`]): a request's writes run in a task of
