@@ -14,6 +14,7 @@ mod cli;
 mod clients;
 mod console;
 mod create;
+mod data;
 mod errors;
 mod fingerprints;
 mod formats;
