@@ -7,7 +7,7 @@
 //! over whenever another process commits, and under a steady stream of
 //! creates it may never finish. `VACUUM INTO` is as consistent but rebuilds
 //! every table and index on the way, 8 times slower on a 100 MB database
-//! (bench figures in the README), holding its read snapshot (and so the
+//! (README, "SQLite backups"), holding its read snapshot (and so the
 //! WAL's growth) that much longer.
 
 use std::path::Path;
