@@ -4,34 +4,28 @@ use std::io::{self, BufWriter};
 
 use anyhow::Context;
 use sshkeyd::store::DatabaseUrl;
-use sshkeyd::store::archive;
+use sshkeyd::store::archive::{self, Dump, Summary};
 
 use crate::cli::ExportArgs;
 use crate::output_file::{OutputFile, refuse_database};
 
 pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     let url = args.database.url();
-    // The output is checked before the database is opened.
-    let output = match &args.output {
+    match &args.output {
         Some(path) => {
+            // The output is checked before the database is opened.
             if let DatabaseUrl::Sqlite(db) = &url {
                 refuse_database(path, db)?;
             }
-            Some(OutputFile::create(path, args.force)?)
-        }
-        None => None,
-    };
-    let mut source = archive::open_dump(&url).await?;
-    match output {
-        Some((output, file)) => {
-            let path = args.output.as_deref().unwrap_or(output.temp_path()).display().to_string();
-            let summary = archive::export(source.as_mut(), BufWriter::new(file))
+            let output = OutputFile::create(path, args.force)?;
+            let mut source = archive::open_dump(&url).await?;
+            let summary = to_file(source.as_mut(), output)
                 .await
-                .with_context(|| format!("export failed; {path} was not written"))?;
-            output.commit().with_context(|| format!("export failed; {path} was not written"))?;
-            eprintln!("exported {summary} from {url} to {path}");
+                .with_context(|| format!("export failed; {} was not written", path.display()))?;
+            eprintln!("exported {summary} from {url} to {}", path.display());
         }
         None => {
+            let mut source = archive::open_dump(&url).await?;
             let summary = archive::export(source.as_mut(), BufWriter::new(io::stdout()))
                 .await
                 .context("export failed; standard output has an incomplete export")?;
@@ -39,4 +33,11 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes the export into the temporary file and moves it into place.
+async fn to_file(source: &mut dyn Dump, (output, file): (OutputFile, std::fs::File)) -> anyhow::Result<Summary> {
+    let summary = archive::export(source, BufWriter::new(file)).await?;
+    output.commit()?;
+    Ok(summary)
 }
