@@ -43,7 +43,9 @@
 //!   generation, who may see and change a key. Pure: no I/O.
 //! - [`store`]: the [`store::KeyStore`] trait (only what the service needs),
 //!   [`store::BulkLoad`] for seeding, a module per backend; migrations are
-//!   embedded from `migrations/<backend>/`.
+//!   embedded from `migrations/<backend>/`. [`store::archive`] is export
+//!   and import (JSON Lines records, their checks, the `Dump` and `Restore`
+//!   traits each backend implements apart from `KeyStore`).
 //! - [`http`]: the API. `error.rs` is the one error type and the one error
 //!   schema; `openapi.rs` the OpenAPI document; a resource or API face is a
 //!   module beside `ssh_keys/`, merged into the `api` router in

@@ -6,6 +6,7 @@
 //! updated in the same transaction as the insert), so that concurrent
 //! writers, even on different nodes, cannot race past either.
 
+pub mod archive;
 mod bulk_load;
 mod error;
 mod key_store;
@@ -24,6 +25,7 @@ pub use key_store::KeyStore;
 pub use model::{
     AuditContext, AuditEvent, AuthorizedKeysQuery, KeyPage, ListQuery, NewToken, PoolOptions, TokenInfo, TokenRecord,
 };
+pub use sqlite::backup_sqlite;
 pub use url::DatabaseUrl;
 
 /// Opens the backend the URL names and runs its migrations.

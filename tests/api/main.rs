@@ -15,6 +15,7 @@ mod cli;
 mod clients;
 mod console;
 mod create;
+mod data;
 mod errors;
 mod fingerprints;
 mod formats;

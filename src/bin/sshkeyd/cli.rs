@@ -42,6 +42,19 @@ pub enum Command {
     /// Fails closed: on any error it prints nothing on stdout, explains on
     /// stderr (which sshd logs) and exits non-zero.
     AuthorizedKeys(AuthorizedKeysArgs),
+    /// Write the whole store as JSON Lines: a header, then users, projects,
+    /// tokens (hashes only), keys, counters and the audit trail, from one
+    /// consistent snapshot while the service keeps serving. It holds token
+    /// hashes and the audit trail: protect it like the database.
+    Export(ExportArgs),
+    /// Load an export into an empty database in one transaction. Every line
+    /// is checked first; a bad one (named by its number) or a database that
+    /// is not empty leaves the database as it was.
+    Import(ImportArgs),
+    /// Copy a live SQLite database, consistently, while the service keeps
+    /// writing; the copy is checked and serves as it is. (PostgreSQL:
+    /// pg_dump, or export.)
+    Backup(BackupArgs),
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +174,41 @@ pub struct SeedArgs {
     /// Number of keys.
     #[arg(long)]
     pub count: u32,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write the export here, mode 0600, complete or not at all (it is
+    /// written beside it under a temporary name, then renamed) [default:
+    /// standard output]
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Replace the --output file if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export to load [default: standard input]
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy, mode 0600 (written beside it under a
+    /// temporary name, checked, then renamed).
+    pub output: PathBuf,
+    /// Replace OUTPUT if it exists.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -5,6 +5,7 @@
 mod cli;
 mod cmd;
 mod output;
+mod output_file;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(args) => admin(cmd::audit::run(args)),
         Command::Config(command) => cmd::config::run(command),
         Command::Seed(args) => admin(cmd::seed::run(args)),
+        Command::Export(args) => admin(cmd::export::run(args)),
+        Command::Import(args) => admin(cmd::import::run(args)),
+        Command::Backup(args) => cmd::backup::run(args),
         // No logging set up and no multi-threaded runtime: sshd runs this on
         // every login attempt, and its stdout carries only the answer.
         Command::AuthorizedKeys(args) => cmd::authorized_keys::run(args),

@@ -34,6 +34,11 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The schema version this build migrates to.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
 /// Advisory lock key shared by every sshkeyd node: "sshkeyd" in ASCII.
 const LOCK_KEY: i64 = 0x0073_7368_6b65_7964;
 

@@ -13,11 +13,15 @@
 
 mod bulk;
 mod connect;
+mod dump;
 mod errors;
 mod lookup;
 mod migrate;
 mod reads;
+mod restore;
+mod restore_rows;
 mod rows;
+mod session;
 mod sql;
 mod tokens;
 mod writes;
@@ -34,6 +38,9 @@ use crate::store::{
     PoolOptions, StoreError, TokenInfo, TokenRecord,
 };
 use errors::{classify, pool_error};
+
+pub use dump::PostgresDump;
+pub use restore::PostgresRestore;
 
 /// PostgreSQL-backed [`KeyStore`]. Its `Debug` shows neither URL nor
 /// password.

@@ -2,11 +2,14 @@
 //! of read-only connections that never wait for it.
 
 mod backfill;
+mod backup;
 mod connection;
+mod dump;
 mod errors;
 mod job;
 mod lookup;
 mod reads;
+mod restore;
 mod rows;
 mod tokens;
 mod writer;
@@ -15,6 +18,10 @@ mod writes;
 use std::path::Path;
 
 use async_trait::async_trait;
+
+pub use backup::backup_sqlite;
+pub use dump::SqliteDump;
+pub use restore::SqliteRestore;
 
 use crate::domain::{AuthorizedKey, KeyId, NewKey, ProjectId, SshKey, Timestamp, TokenId, UserId, UserName};
 use crate::store::{

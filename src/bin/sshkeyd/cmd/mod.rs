@@ -2,7 +2,10 @@
 
 pub mod audit;
 pub mod authorized_keys;
+pub mod backup;
 pub mod config;
+pub mod export;
+pub mod import;
 pub mod seed;
 pub mod serve;
 pub mod token;
