@@ -25,6 +25,8 @@ pub use key_store::KeyStore;
 pub use model::{
     AuditContext, AuditEvent, AuthorizedKeysQuery, KeyPage, ListQuery, NewToken, PoolOptions, TokenInfo, TokenRecord,
 };
+/// PostgreSQL: the lookup of a key write whose COMMIT went unanswered.
+pub use postgres::commit_outcome;
 pub use sqlite::backup_sqlite;
 pub use url::DatabaseUrl;
 

@@ -9,7 +9,8 @@ pub enum DatabaseUrl {
     /// `sqlite://relative.db` or `sqlite:///absolute/path.db`.
     Sqlite(PathBuf),
     /// `postgres://user:pass@host:port/db` (or `postgresql://`), kept whole
-    /// for the driver.
+    /// for the driver; several `host:port` pairs, comma-separated, with
+    /// `?target_session_attrs=read-write` follow a primary across failovers.
     Postgres(String),
 }
 
@@ -101,6 +102,16 @@ mod tests {
             ("postgres://u:hunter2/x@db/keys", "postgres://u:***@db/keys"),
             ("postgres://u:hunter2?x#y@db/keys", "postgres://u:***@db/keys"),
             ("postgres://db/k?password=hunter2@x", "postgres://***"),
+            // Several hosts (failover): one set of credentials for all.
+            (
+                "postgres://u:hunter2@db1:5432,db2:5432/k?target_session_attrs=read-write",
+                "postgres://u:***@db1:5432,db2:5432/k?target_session_attrs=read-write",
+            ),
+            (
+                "postgres://u@[::1]:5432,[::2]:5433/k?target_session_attrs=read-write&password=hunter2",
+                "postgres://u@[::1]:5432,[::2]:5433/k?target_session_attrs=read-write&password=***",
+            ),
+            ("postgres:///k?host=db1,db2&password=hunter2", "postgres:///k?host=db1,db2&password=***"),
         ];
         for (raw, shown) in cases {
             let url = DatabaseUrl::parse(raw).unwrap();

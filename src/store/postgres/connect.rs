@@ -11,6 +11,8 @@ use std::time::Duration;
 use deadpool_postgres::{
     Hook, HookError, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, tokio_postgres::NoTls,
 };
+use tokio_postgres::Client;
+use tokio_postgres::config::TargetSessionAttrs;
 
 use super::errors::describe;
 use crate::store::PoolOptions;
@@ -38,20 +40,48 @@ pub fn pg_config(raw_url: &str, options: &PoolOptions) -> anyhow::Result<tokio_p
     if config.get_application_name().is_none() {
         config.application_name("sshkeyd");
     }
+    if hosts(&config) > 1 && config.get_target_session_attrs() != TargetSessionAttrs::ReadWrite {
+        // Without it the first host that answers is used, a standby
+        // included, and every write would get 503 until it is promoted.
+        tracing::warn!(
+            "the database URL names several hosts without target_session_attrs=read-write: \
+             a standby may be chosen; add ?target_session_attrs=read-write to follow the primary"
+        );
+    }
     Ok(config)
+}
+
+/// The hosts the driver tries, in order, for each new connection.
+fn hosts(config: &tokio_postgres::Config) -> usize {
+    config.get_hosts().len().max(config.get_hostaddrs().len()).max(1)
+}
+
+/// A connection of its own, outside the pool, on whichever host the URL's
+/// rules pick now (with `target_session_attrs=read-write`, the primary).
+/// It closes when the client is dropped.
+pub async fn open_connection(config: &tokio_postgres::Config) -> Result<Client, tokio_postgres::Error> {
+    let (client, connection) = config.connect(NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
 }
 
 /// The pool. Connections open lazily, so building it never touches the
 /// network; a connection that the server closed is dropped when next
-/// checked out (`RecyclingMethod::Fast` checks `is_closed`), which is how a
-/// node recovers by itself once the database is back.
+/// checked out (`RecyclingMethod::Fast` checks `is_closed`), and one whose
+/// operation failed with a "not now" error is not returned to it (see
+/// `PostgresStore::settle`), which is how a node recovers by itself once the
+/// database is back, or finds the new primary after a failover.
+///
+/// Opening a connection may try each host in turn, each within the connect
+/// timeout, so the pool allows that timeout once per host.
 pub fn pool(config: tokio_postgres::Config, options: &PoolOptions) -> anyhow::Result<Pool> {
+    let create_timeout = options.connect_timeout.saturating_mul(hosts(&config) as u32);
     let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     let setup = session_settings(options);
     Pool::builder(manager)
         .max_size(options.max_connections.max(1) as usize)
         .wait_timeout(Some(options.acquire_timeout))
-        .create_timeout(Some(options.connect_timeout))
+        .create_timeout(Some(create_timeout))
         .recycle_timeout(Some(options.connect_timeout))
         .runtime(Runtime::Tokio1)
         .post_create(Hook::async_fn(move |client, _| {
@@ -80,4 +110,34 @@ fn session_settings(options: &PoolOptions) -> String {
 /// server has stopped answering rather than being slow.
 pub fn operation_deadline(options: &PoolOptions) -> Duration {
     options.statement_timeout.saturating_mul(2) + Duration::from_secs(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio_postgres::config::Host;
+
+    use super::*;
+
+    #[test]
+    fn a_url_with_several_hosts_gives_each_host_its_port_and_keeps_the_read_write_rule() {
+        let url = "postgres://u:secret@db1:5432,db2:5433,[::1]:5434/sshkeyd?target_session_attrs=read-write";
+        let config = pg_config(url, &PoolOptions::default()).unwrap();
+        let name = |h: &Host| match h {
+            Host::Tcp(name) => name.clone(),
+            Host::Unix(path) => path.display().to_string(),
+        };
+        let hosts: Vec<String> = config.get_hosts().iter().map(name).collect();
+        assert_eq!(hosts, ["db1", "db2", "::1"]);
+        assert_eq!(config.get_ports(), [5432, 5433, 5434]);
+        assert_eq!(config.get_target_session_attrs(), TargetSessionAttrs::ReadWrite);
+        assert_eq!(config.get_dbname(), Some("sshkeyd"));
+        assert_eq!(super::hosts(&config), 3);
+    }
+
+    #[test]
+    fn a_bad_url_is_refused_without_echoing_its_password() {
+        let err = pg_config("postgres://u:hunter2@db1:5432,db2:x/k", &PoolOptions::default()).unwrap_err();
+        assert!(err.to_string().starts_with("invalid PostgreSQL URL"), "{err}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
 }

@@ -6,7 +6,7 @@
 //! is a `Conflict`; everything else is a bug and `Internal`.
 
 use deadpool_postgres::PoolError;
-use tokio_postgres::error::SqlState;
+use tokio_postgres::error::{Severity, SqlState};
 
 use crate::store::StoreError;
 
@@ -51,6 +51,16 @@ pub fn classify(e: tokio_postgres::Error) -> StoreError {
     } else {
         StoreError::Internal(anyhow::anyhow!(text))
     }
+}
+
+/// Whether a failed COMMIT may still have committed. Only an `ERROR` the
+/// server sent back proves a rollback: the session survived and answered.
+/// A lost connection (an I/O error, the connection closed, no answer) may
+/// have lost the reply to a COMMIT that the server completed, and a `FATAL`
+/// can follow a local commit (a backend told to terminate while it waits
+/// for a synchronous standby has already committed locally).
+pub fn commit_outcome_unknown(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error().is_none_or(|db| db.parsed_severity() != Some(Severity::Error))
 }
 
 /// Maps a pool error: waiting too long for a connection, or failing to

@@ -10,8 +10,14 @@
 //! Failures to reach the database become [`StoreError::Unavailable`] (a 503)
 //! within bounded time (see [`connect`]), and the pool replaces broken
 //! connections, so a node recovers by itself when the database returns.
+//! With several hosts and `target_session_attrs=read-write` in the URL, a
+//! new connection goes to whichever host is primary, so a node follows a
+//! failover by itself; a key write whose COMMIT went unanswered is looked
+//! up there ([`commit_outcome`]) rather than answered with an error that
+//! might follow a committed write.
 
 mod bulk;
+pub mod commit_outcome;
 mod connect;
 mod dump;
 mod errors;
@@ -24,6 +30,7 @@ mod rows;
 mod session;
 mod sql;
 mod tokens;
+mod write_outcome;
 mod writes;
 
 use std::time::Duration;
@@ -37,6 +44,7 @@ use crate::store::{
     AuditContext, AuditEvent, AuthorizedKeysQuery, BulkLoad, DatabaseUrl, KeyPage, KeyStore, ListQuery, NewToken,
     PoolOptions, StoreError, TokenInfo, TokenRecord,
 };
+use commit_outcome::KeyWrite;
 use errors::{classify, pool_error};
 
 pub use dump::PostgresDump;
@@ -47,6 +55,9 @@ pub use restore::PostgresRestore;
 pub struct PostgresStore {
     pool: Pool,
     deadline: Duration,
+    /// The pool's settings, for the connections of its own that a lookup
+    /// after a lost COMMIT opens.
+    config: tokio_postgres::Config,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -63,8 +74,8 @@ impl PostgresStore {
         let DatabaseUrl::Postgres(raw) = url else { anyhow::bail!("{url} is not a PostgreSQL URL") };
         let config = connect::pg_config(raw, options)?;
         migrate::run(&config).await.map_err(|e| e.context(format!("migrating {url}")))?;
-        let pool = connect::pool(config, options)?;
-        Ok(Self { pool, deadline: connect::operation_deadline(options) })
+        let pool = connect::pool(config.clone(), options)?;
+        Ok(Self { pool, deadline: connect::operation_deadline(options), config })
     }
 
     /// Takes a pooled connection; waiting for one (and opening it) is
@@ -74,14 +85,45 @@ impl PostgresStore {
     }
 
     /// Ends an operation run under the deadline by [`on_connection!`] or
-    /// [`in_transaction!`]. A connection whose operation overran is
-    /// discarded rather than returned to the pool, since a late reply may
-    /// still be on its way to it.
+    /// [`in_transaction!`]. A connection is discarded rather than returned
+    /// to the pool when its operation overran, since a late reply may still
+    /// be on its way to it, and when it failed as unavailable: "not now" may
+    /// mean "not this server any more" (an I/O error, an administrator's
+    /// shutdown, a primary that is now read-only), and a new connection goes
+    /// to whichever host is primary.
     fn settle<T>(&self, client: Object, outcome: Result<Result<T, StoreError>, Elapsed>) -> Result<T, StoreError> {
-        outcome.unwrap_or_else(|_| {
-            drop(Object::take(client));
-            Err(StoreError::Unavailable(format!("the database did not answer within {:?}", self.deadline)))
-        })
+        match outcome {
+            Ok(Err(e @ StoreError::Unavailable(_))) => {
+                drop(Object::take(client));
+                Err(e)
+            }
+            Ok(result) => result,
+            Err(_) => Err(self.overran(client)),
+        }
+    }
+
+    /// Ends a key write run by [`key_write!`]; `committing` says whether
+    /// COMMIT had been sent when the deadline passed.
+    async fn settle_write<T: write_outcome::FromCommitted>(
+        &self,
+        client: Object,
+        outcome: Result<Result<T, write_outcome::Failure>, Elapsed>,
+        committing: bool,
+        write: impl FnOnce() -> KeyWrite,
+    ) -> Result<T, StoreError> {
+        match write_outcome::end_of(outcome, committing) {
+            write_outcome::WriteEnd::Answered(outcome) => self.settle(client, outcome),
+            write_outcome::WriteEnd::CommitLost(why) => {
+                drop(Object::take(client));
+                write_outcome::resolve_lost_commit(&self.config, &write(), self.deadline, &why).await
+            }
+        }
+    }
+
+    /// Discards a connection whose operation overran the deadline.
+    fn overran(&self, client: Object) -> StoreError {
+        drop(Object::take(client));
+        StoreError::Unavailable(format!("the database did not answer within {:?}", self.deadline))
     }
 }
 
@@ -114,10 +156,31 @@ macro_rules! in_transaction {
     }};
 }
 
+/// [`in_transaction!`] for a key write, which must never answer an error
+/// after its commit: if COMMIT's answer is lost (the connection broke, or
+/// the deadline passed once it was sent), `$write` (a closure giving the
+/// [`commit_outcome::KeyWrite`]) is looked up (`write_outcome.rs`).
+macro_rules! key_write {
+    ($store:ident, $write:expr, |$tx:ident| $body:expr) => {{
+        let mut client = $store.client().await?;
+        let committing = std::sync::atomic::AtomicBool::new(false);
+        let work = async {
+            let $tx = client.transaction().await.map_err(classify)?;
+            let value = $body.await?;
+            committing.store(true, std::sync::atomic::Ordering::Relaxed);
+            $tx.commit().await.map_err(write_outcome::Failure::Commit)?;
+            Ok::<_, write_outcome::Failure>(value)
+        };
+        let outcome = tokio::time::timeout($store.deadline, work).await;
+        $store.settle_write(client, outcome, committing.into_inner(), $write).await
+    }};
+}
+
 #[async_trait]
 impl KeyStore for PostgresStore {
     async fn create_key(&self, key: NewKey, max_keys: u32, audit: AuditContext) -> Result<SshKey, StoreError> {
-        in_transaction!(self, |tx| writes::create_key(&tx, &key, max_keys, &audit))
+        let write = || KeyWrite::Created(key.stored());
+        key_write!(self, write, |tx| writes::create_key(&tx, &key, max_keys, &audit))
     }
 
     async fn get_key(&self, project: ProjectId, viewer: UserId, id: KeyId) -> Result<Option<SshKey>, StoreError> {
@@ -148,11 +211,13 @@ impl KeyStore for PostgresStore {
         shared: bool,
         audit: AuditContext,
     ) -> Result<SshKey, StoreError> {
-        in_transaction!(self, |tx| writes::set_shared(&tx, project, id, shared, &audit))
+        let write = || KeyWrite::Shared { project, id, shared };
+        key_write!(self, write, |tx| writes::set_shared(&tx, project, id, shared, &audit))
     }
 
     async fn delete_key(&self, project: ProjectId, id: KeyId, audit: AuditContext) -> Result<(), StoreError> {
-        in_transaction!(self, |tx| writes::delete_key(&tx, project, id, &audit))
+        let write = || KeyWrite::Deleted { project, id };
+        key_write!(self, write, |tx| writes::delete_key(&tx, project, id, &audit))
     }
 
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenRecord>, StoreError> {
