@@ -7,8 +7,12 @@
 //! `SSHKEYD_TEST_POSTGRES` is unset (and failing when it is required).
 
 mod bounds;
+mod cluster;
+mod commit_lookup;
+mod lost_commit;
 mod node;
 mod outage;
+mod read_only;
 
 use sshkeyd::store::DatabaseUrl;
 use tokio::task::JoinSet;

@@ -61,7 +61,8 @@ pub async fn get(client: &Client, base: &str, token: &str, path: &str) -> std::i
     send(client.get(format!("{base}{path}")), token).await
 }
 
-async fn send(request: RequestBuilder, token: &str) -> std::io::Result<Answer> {
+/// Sends `request` with the token; its status and body.
+pub async fn send(request: RequestBuilder, token: &str) -> std::io::Result<Answer> {
     let response = request.header("Authorization", format!("APIKey {token}")).send().await?;
     let status = response.status().as_u16();
     let text = response.text().await?;

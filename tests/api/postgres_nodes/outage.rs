@@ -6,11 +6,11 @@
 //! The test stops a database, so it runs its own throwaway cluster
 //! (`scripts/pg start`, `down`, `up`, `stop`) and leaves the shared one alone.
 
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::cluster::{OwnCluster, scripts_pg};
 use super::node::{self, Answer, client, create_key, get, probe};
 use crate::http_client::Client;
 use crate::serve::create_token;
@@ -33,36 +33,6 @@ const NODE_ARGS: [&str; 8] = [
 const SLOWEST_ALLOWED: Duration = Duration::from_secs(10);
 /// Requests each load worker sends at most: bounds the loop.
 const MAX_REQUESTS_PER_WORKER: usize = 5_000;
-
-/// A cluster of our own, stopped and removed on drop.
-struct OwnCluster {
-    dir: String,
-    url: String,
-}
-
-fn scripts_pg(args: &[&str]) -> String {
-    let out = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg")).args(args).output().unwrap();
-    assert!(out.status.success(), "scripts/pg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-impl OwnCluster {
-    fn start() -> Self {
-        let exports = scripts_pg(&["start"]);
-        let value = |name: &str| {
-            let prefix = format!("export {name}='");
-            let line = exports.lines().find_map(|l| l.strip_prefix(&prefix)).expect(name);
-            line.trim_end_matches('\'').to_owned()
-        };
-        Self { dir: value("SSHKEYD_PG_DIR"), url: value("SSHKEYD_TEST_POSTGRES") }
-    }
-}
-
-impl Drop for OwnCluster {
-    fn drop(&mut self) {
-        let _ = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg")).args(["stop", &self.dir]).status();
-    }
-}
 
 /// One request of the load: when it started, how long it took, and its
 /// answer (or the client error, a timeout included, as text).

@@ -82,6 +82,16 @@ impl TestDatabase {
         Self { url: with_database(admin, &name), admin: admin.to_owned(), name }
     }
 
+    /// Its name, for statements about it (`ALTER DATABASE`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The superuser URL of its server.
+    pub fn admin(&self) -> &str {
+        &self.admin
+    }
+
     /// A database on the configured server, or `None` if PostgreSQL tests
     /// are skipped (see [`admin_url`]).
     pub async fn for_test(test: &str) -> Option<Self> {
