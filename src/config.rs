@@ -4,7 +4,6 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
@@ -12,28 +11,9 @@ use serde::Deserialize;
 
 use crate::store::{DatabaseUrl, PoolOptions};
 
-/// A duration written as `30s`, `5m`, `90d` and so on. Zero is refused:
-/// every duration setting is a limit, and 0 would turn it off unnoticed
-/// (no request timeout, no drain, no statement timeout in PostgreSQL).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HumanDuration(pub Duration);
-
-impl FromStr for HumanDuration {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match humantime::parse_duration(s) {
-            Ok(d) if d.is_zero() => Err("must be longer than 0 (write e.g. 500ms, 30s, 12h)".into()),
-            Ok(d) => Ok(Self(d)),
-            Err(e) => Err(format!("{e} (write e.g. 500ms, 30s, 12h, 90d)")),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for HumanDuration {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
-    }
-}
+#[path = "config_duration.rs"]
+mod duration;
+pub use duration::{HumanDuration, Wait};
 
 impl<'de> Deserialize<'de> for DatabaseUrl {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -110,7 +90,14 @@ pub struct Settings {
     /// Time a client has to send its request body [default: 10s]
     #[arg(long, env = "SSHKEYD_BODY_READ_TIMEOUT")]
     pub body_read_timeout: Option<HumanDuration>,
-    /// On SIGTERM/SIGINT, time left to finish requests in flight [default: 20s]
+    /// On SIGTERM/SIGINT, time spent reporting not ready (/readyz 503)
+    /// while still serving, so a load balancer moves traffic away, before
+    /// the listener closes; a second signal cuts it short; 0s turns it off
+    /// [default: 5s]
+    #[arg(long, env = "SSHKEYD_SHUTDOWN_DELAY")]
+    pub shutdown_delay: Option<Wait>,
+    /// On SIGTERM/SIGINT, time left to finish requests in flight once the
+    /// listener has closed [default: 20s]
     #[arg(long, env = "SSHKEYD_DRAIN_TIMEOUT")]
     pub drain_timeout: Option<HumanDuration>,
     /// Authenticated, fully read requests being served before new ones get
@@ -169,6 +156,7 @@ impl Settings {
             request_timeout: self.request_timeout.or(lower.request_timeout),
             header_read_timeout: self.header_read_timeout.or(lower.header_read_timeout),
             body_read_timeout: self.body_read_timeout.or(lower.body_read_timeout),
+            shutdown_delay: self.shutdown_delay.or(lower.shutdown_delay),
             drain_timeout: self.drain_timeout.or(lower.drain_timeout),
             max_in_flight: self.max_in_flight.or(lower.max_in_flight),
             max_connections: self.max_connections.or(lower.max_connections),
@@ -184,6 +172,11 @@ impl Settings {
     }
 }
 
+/// Long enough for a load balancer that checks `/readyz` every second or two
+/// to take a stopping node out of rotation; a single node stopped by hand
+/// skips it with a second Ctrl-C (or `--shutdown-delay 0s`).
+const DEFAULT_SHUTDOWN_DELAY: Duration = Duration::from_secs(5);
+
 /// The resolved configuration of `serve`, every default applied.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -196,7 +189,10 @@ pub struct Config {
     pub request_timeout: Duration,
     pub header_read_timeout: Duration,
     pub body_read_timeout: Duration,
-    /// Time requests in flight get to finish after shutdown starts.
+    /// Time between a stop signal and closing the listener, spent serving
+    /// while `/readyz` answers 503.
+    pub shutdown_delay: Duration,
+    /// Time requests in flight get to finish once the listener has closed.
     pub drain_timeout: Duration,
     /// Admitted requests being served before new ones are shed with a 503.
     pub max_in_flight: usize,
@@ -254,6 +250,7 @@ impl Settings {
             request_timeout: secs(self.request_timeout, 30),
             header_read_timeout: secs(self.header_read_timeout, 10),
             body_read_timeout: secs(self.body_read_timeout, 10),
+            shutdown_delay: self.shutdown_delay.map_or(DEFAULT_SHUTDOWN_DELAY, |d| d.0),
             drain_timeout: secs(self.drain_timeout, 20),
             max_in_flight: at_least_one(self.max_in_flight, "max-in-flight")?.unwrap_or(1024),
             max_connections: at_least_one(self.max_connections, "max-connections")?.unwrap_or(10_000),

@@ -30,6 +30,8 @@ fn the_printed_default_file_parses_and_names_every_setting() {
     assert_eq!(config.max_connections, defaults.max_connections);
     assert_eq!(config.max_connections_per_ip, defaults.max_connections_per_ip);
     assert_eq!(config.drain_timeout, defaults.drain_timeout);
+    assert_eq!(config.shutdown_delay, defaults.shutdown_delay);
+    assert_eq!(config.shutdown_delay, Duration::from_secs(5));
     assert_eq!(config.max_in_flight, defaults.max_in_flight);
     assert_eq!(config.rate_limit, None, "rate 0 means off");
     assert_eq!(config.log_format, defaults.log_format);
@@ -82,4 +84,14 @@ fn a_zero_limit_is_refused_by_name_from_flags_and_from_the_file() {
     assert!(err.contains("request_timeout") && err.contains("longer than 0"), "{err}");
     let off = Settings { rate_limit: Some(0), ..Settings::default() }.resolve().unwrap();
     assert_eq!(off.rate_limit, None, "a rate of 0 is documented as off");
+}
+
+#[test]
+fn the_shutdown_delay_may_be_zero_unlike_the_limits() {
+    let file: Settings = toml::from_str("shutdown_delay = \"0s\"").unwrap();
+    assert_eq!(file.resolve().unwrap().shutdown_delay, Duration::ZERO);
+    assert_eq!("2500ms".parse::<Wait>(), Ok(Wait(Duration::from_millis(2500))));
+    let err = "soon".parse::<Wait>().unwrap_err();
+    assert!(err.contains("0s"), "{err}");
+    assert!(toml::from_str::<Settings>("shutdown_delay = \"-1s\"").is_err());
 }

@@ -73,4 +73,4 @@ pub mod telemetry;
 mod tls;
 pub mod tokens;
 
-pub use server::{run, serve_store};
+pub use server::{Shutdown, run, serve_store};

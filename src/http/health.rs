@@ -16,6 +16,9 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    if state.readiness.is_stopping() {
+        return Err(ApiError::Unavailable("the server is shutting down".into()));
+    }
     match state.store.ping().await {
         Ok(()) => Ok("ready"),
         Err(e) => {

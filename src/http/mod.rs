@@ -37,7 +37,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub use error::ApiError;
 pub(crate) use error::connection_error_body;
 pub use ssh_keys::CreateKeyInput;
-pub(crate) use state::{ApiSettings, AppState, Limits};
+pub(crate) use state::{ApiSettings, AppState, Limits, Readiness};
 
 /// Decodes and validates a create body exactly as the handler does (JSON
 /// parsing, then field checks), for the fuzz targets.

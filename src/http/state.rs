@@ -1,6 +1,7 @@
 //! What every handler shares.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::http::HeaderMap;
@@ -33,6 +34,23 @@ pub struct ApiSettings {
     pub https: bool,
 }
 
+/// Whether the node has begun a graceful stop. Shared by `/readyz`, which
+/// then answers 503 so load balancers move traffic away, and the accept
+/// loop, which then closes each connection after its answer.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Readiness {
+    /// From now on the node reports not ready; it cannot become ready again.
+    pub fn begin_stopping(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     /// Its writes outlive their request (see `handover.rs`).
@@ -42,14 +60,16 @@ pub struct AppState {
     pub settings: Arc<ApiSettings>,
     /// Only when a rate limit is configured.
     pub rate_limiter: Option<Arc<TokenRateLimiter>>,
+    /// Set when a graceful stop begins (`/readyz` then answers 503).
+    pub readiness: Readiness,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn KeyStore>, settings: ApiSettings) -> Self {
+    pub fn new(store: Arc<dyn KeyStore>, settings: ApiSettings, readiness: Readiness) -> Self {
         let store = HandOverStore::wrap(store);
         let auth = Arc::new(Authenticator::new(store.clone()));
         let rate_limiter = settings.limits.rate_limit.and_then(|(rate, burst)| TokenRateLimiter::new(rate, burst));
-        Self { store, auth, settings: Arc::new(settings), rate_limiter: rate_limiter.map(Arc::new) }
+        Self { store, auth, settings: Arc::new(settings), rate_limiter: rate_limiter.map(Arc::new), readiness }
     }
 
     /// The caller, if their token is valid (else 401) and within its rate

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::{HeaderValue, header::CONNECTION};
 use axum::{body::Body, extract::Request, response::Response};
 use hyper::body::Incoming;
 use hyper_util::{
@@ -20,6 +21,7 @@ use tower::{Service, ServiceExt};
 
 use super::bare_errors::ShapeBareErrors;
 use super::connections::ConnectionLimits;
+use crate::http::Readiness;
 
 /// hyper's read buffer: bounds the memory a request head may take. Large
 /// enough that a head within twice the documented limits (16 KiB of
@@ -46,6 +48,8 @@ pub struct ServerOptions {
     pub tls: Option<TlsAcceptor>,
     /// Open connections, in total and per client address.
     pub connections: Arc<ConnectionLimits>,
+    /// Once stopping, every answer closes its connection.
+    pub readiness: Readiness,
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops
@@ -89,7 +93,12 @@ where
         };
         let _ = stream.set_nodelay(true);
         // hyper hands over `Incoming` bodies; the app takes axum's `Body`.
-        let service = TowerToHyperService::new(app.clone().map_request(|r: hyper::Request<Incoming>| r.map(Body::new)));
+        let readiness = options.readiness.clone();
+        let service = app
+            .clone()
+            .map_request(|r: hyper::Request<Incoming>| r.map(Body::new))
+            .map_response(move |response| close_if_stopping(response, &readiness));
+        let service = TowerToHyperService::new(service);
         let (builder, tls) = (builder.clone(), options.tls.clone());
         let watcher = graceful.watcher();
         let limit = options.header_read_timeout;
@@ -124,6 +133,18 @@ where
         Err(_) => tracing::warn!("drain timeout reached; closing the remaining connections"),
     }
     Ok(())
+}
+
+/// While a stop is pending, `Connection: close` on every answer, so that a
+/// kept-alive client (or proxy) opens its next connection elsewhere; hyper
+/// then closes the connection after this answer. (HTTP/2 has no such
+/// header, and hyper leaves it out there; its connections end with the
+/// drain's GOAWAY.)
+fn close_if_stopping(mut response: Response, readiness: &Readiness) -> Response {
+    if readiness.is_stopping() {
+        response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 fn connection_builder(options: &ServerOptions) -> auto::Builder<TokioExecutor> {

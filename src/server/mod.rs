@@ -5,9 +5,9 @@
 mod accept;
 mod bare_errors;
 mod connections;
+mod shutdown;
 mod signals;
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -17,25 +17,22 @@ use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
-use crate::http::{self, ApiSettings, AppState};
+use crate::http::{self, ApiSettings, AppState, Readiness};
 use crate::store::{self, KeyStore};
 use crate::{metrics, tls, tokens};
 use accept::ServerOptions;
 use connections::ConnectionLimits;
-pub use signals::shutdown_signal;
+pub use shutdown::Shutdown;
 
 /// Opens the store (migrating it), issues the first-start admin token if
-/// needed, and serves the API on `listener` until `shutdown` resolves and
-/// requests in flight have drained.
+/// needed, and serves the API on `listener` until `shutdown` begins a stop,
+/// the shutdown delay has passed (`shutdown.rs`) and requests in flight
+/// have drained.
 ///
 /// Every step that can fail (the TLS files, the metrics address; the
 /// caller has bound `listener`) comes before the database is opened, so a
 /// start that fails leaves no new database or admin token behind.
-pub async fn run(
-    config: Config,
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send,
-) -> anyhow::Result<()> {
+pub async fn run(config: Config, listener: TcpListener, shutdown: Shutdown) -> anyhow::Result<()> {
     // `Config`'s Debug hides the database password.
     tracing::info!(?config, "starting sshkeyd {}", env!("CARGO_PKG_VERSION"));
     let prepared = Prepared::new(&config).await?;
@@ -50,7 +47,7 @@ pub async fn serve_store(
     store: Arc<dyn KeyStore>,
     config: Config,
     listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send,
+    shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     Prepared::new(&config).await?.serve(store, config, listener, shutdown).await
 }
@@ -80,7 +77,7 @@ impl Prepared {
         store: Arc<dyn KeyStore>,
         config: Config,
         listener: TcpListener,
-        shutdown: impl Future<Output = ()> + Send,
+        shutdown: Shutdown,
     ) -> anyhow::Result<()> {
         let (stop_metrics, metrics_stopped) = oneshot::channel::<()>();
         if let Some((metrics_listener, handle)) = self.metrics {
@@ -94,15 +91,19 @@ impl Prepared {
         };
         let settings =
             ApiSettings { max_keys_per_project: config.max_keys_per_project, limits, https: config.tls.is_some() };
-        let app = http::app(AppState::new(store::metered::MeteredStore::wrap(store), settings));
+        let readiness = Readiness::default();
+        let state = AppState::new(store::metered::MeteredStore::wrap(store), settings, readiness.clone());
+        let app = http::app(state);
+        let stop_accepting = shutdown.stop_accepting(readiness.clone(), config.shutdown_delay);
         let options = ServerOptions {
+            readiness,
             header_read_timeout: config.header_read_timeout,
             drain_timeout: config.drain_timeout,
             tls: self.tls,
             connections: ConnectionLimits::new(config.max_connections, config.max_connections_per_ip),
         };
         tracing::info!(addr = %listener.local_addr()?, tls = options.tls.is_some(), "listening");
-        accept::serve(listener, app, options, shutdown).await?;
+        accept::serve(listener, app, options, stop_accepting).await?;
         let _ = stop_metrics.send(());
         tracing::info!("stopped");
         Ok(())

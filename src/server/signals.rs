@@ -1,21 +1,40 @@
 //! The signals that stop the service, and the one it ignores.
 
-/// Resolves on the first SIGINT or SIGTERM. SIGHUP, which would otherwise
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::watch;
+
+/// Counts SIGINT and SIGTERM as they arrive (the first begins a graceful
+/// stop, the second cuts its delay short). SIGHUP, which would otherwise
 /// kill the process at once (in-flight requests cut off, nothing logged),
 /// is logged and ignored: there is no configuration reload to run, and a
 /// closing terminal or a reflexive `systemctl reload` must not stop the
 /// service.
-pub async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).expect("installing a SIGTERM handler");
-    let mut hangup = signal(SignalKind::hangup()).expect("installing a SIGHUP handler");
-    loop {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => return tracing::info!("SIGINT received"),
-            _ = term.recv() => return tracing::info!("SIGTERM received"),
-            _ = hangup.recv() => tracing::warn!(
-                "SIGHUP received and ignored: sshkeyd has no configuration reload; restart it to apply changes"
-            ),
+///
+/// The handlers are installed before this returns, so no signal that
+/// arrives later takes the default action.
+pub fn stop_signals() -> watch::Receiver<u32> {
+    let mut term = install(SignalKind::terminate(), "SIGTERM");
+    let mut interrupt = install(SignalKind::interrupt(), "SIGINT");
+    let mut hangup = install(SignalKind::hangup(), "SIGHUP");
+    let (count, counted) = watch::channel(0);
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM received"),
+                _ = interrupt.recv() => tracing::info!("SIGINT received"),
+                _ = hangup.recv() => {
+                    tracing::warn!(
+                        "SIGHUP received and ignored: sshkeyd has no configuration reload; restart it to apply changes"
+                    );
+                    continue;
+                }
+            }
+            count.send_modify(|n| *n += 1);
         }
-    }
+    });
+    counted
+}
+
+fn install(kind: SignalKind, name: &str) -> Signal {
+    signal(kind).unwrap_or_else(|e| panic!("installing a {name} handler: {e}"))
 }

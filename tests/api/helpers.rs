@@ -3,10 +3,12 @@
 //! the store. (`ssh-keygen` helpers: `tests/support/keygen.rs`.)
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
-use sshkeyd::config::{Config, Settings};
+use sshkeyd::Shutdown;
+use sshkeyd::config::{Config, Settings, Wait};
 use sshkeyd::domain::{ProjectId, UserName};
 use sshkeyd::store::{self, DatabaseUrl, KeyStore, PoolOptions};
 use sshkeyd::tokens::{Access, issue_token_with};
@@ -85,14 +87,16 @@ impl TestApp {
         if let Some(dir) = &dir {
             settings.database = Some(DatabaseUrl::Sqlite(dir.path().join("test.db")));
         }
+        // `stop` needs no time for a load balancer to notice.
+        settings.shutdown_delay.get_or_insert(Wait(Duration::ZERO));
         let config: Config = settings.resolve().unwrap();
         let database = config.database.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let stopped = async {
+        let stopped = Shutdown::on(async {
             let _ = stopped.await;
-        };
+        });
         let pool = PoolOptions { max_connections: 2, ..PoolOptions::default() };
         // The test's store first, so the file is migrated before the server
         // opens it: two first opens of one new file race on the migration.

@@ -25,7 +25,7 @@ async fn start(db: &Path, extra: &[&str]) -> Serve {
 
 /// Polls until a new connection to `addr` is refused; how long that took,
 /// if within `within`.
-async fn refuses_connections_within(addr: &str, within: Duration) -> Option<Duration> {
+pub async fn refuses_connections_within(addr: &str, within: Duration) -> Option<Duration> {
     let started = Instant::now();
     while started.elapsed() < within {
         match TcpStream::connect(addr).await {

@@ -30,5 +30,6 @@ mod ownership;
 mod postgres_nodes;
 mod read_only;
 mod resource;
+mod shutdown_delay;
 mod startup;
 mod store_suite;

@@ -25,13 +25,17 @@ pub struct Serve {
 
 impl Serve {
     /// Starts `sshkeyd serve --listen 127.0.0.1:PORT ARGS` with `env` added,
-    /// logging to `log`, and waits until `ready_path` answers 200.
+    /// logging to `log`, and waits until `ready_path` answers 200. Unless
+    /// ARGS set one, the shutdown delay is 0s: no load balancer watches
+    /// these servers, and SIGTERM then stops them at once.
     pub async fn start(args: &[&str], env: &[(&str, &str)], log: PathBuf, ready_path: &str) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
         let out = std::fs::File::create(&log).unwrap();
+        let no_delay: &[&str] = if args.contains(&"--shutdown-delay") { &[] } else { &["--shutdown-delay", "0s"] };
         let child = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
             .args(["serve", "--listen", &addr])
+            .args(no_delay)
             .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())

@@ -50,7 +50,8 @@ class HostServer(Server):
     on the same port."""
 
     def restart(self) -> None:
-        args = [str(sshkeyd_bin()), "serve", "--listen", f"127.0.0.1:{self.port}", "--database", self.database]
+        args = [str(sshkeyd_bin()), "serve", "--listen", f"127.0.0.1:{self.port}", "--database", self.database,
+                "--shutdown-delay", "0s"]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          env=child_env())

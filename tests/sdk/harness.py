@@ -72,8 +72,9 @@ class Server:
     def start(self) -> "Server":
         for _attempt in range(3):  # another process may grab the free port first
             self.port = free_port()
+            # No load balancer watches it: SIGTERM stops it without a delay.
             args = [str(sshkeyd_bin()), "serve", "--listen", f"127.0.0.1:{self.port}",
-                    "--database", self.database, *self.extra]
+                    "--database", self.database, "--shutdown-delay", "0s", *self.extra]
             with open(self.log_path, "ab") as log:
                 self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                                              stdin=subprocess.DEVNULL, env=child_env())

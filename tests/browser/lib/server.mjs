@@ -76,7 +76,9 @@ export async function startServer({ extraArgs = [] } = {}) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const log = openSync(logPath, 'a');
-    const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', database, ...extraArgs], {
+    // No load balancer watches it: SIGTERM stops it without a delay.
+    const args = ['serve', '--listen', `127.0.0.1:${port}`, '--database', database, '--shutdown-delay', '0s'];
+    const child = spawn(BIN, [...args, ...extraArgs], {
       stdio: ['ignore', log, log],
       env: childEnv(),
     });

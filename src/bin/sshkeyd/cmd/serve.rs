@@ -1,8 +1,8 @@
 //! `serve`: the API until SIGINT or SIGTERM.
 
 use anyhow::Context;
+use sshkeyd::Shutdown;
 use sshkeyd::config::{Config, Settings};
-use sshkeyd::server::shutdown_signal;
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
@@ -17,8 +17,9 @@ pub fn config(args: &ServeArgs) -> anyhow::Result<Config> {
     args.settings.clone().or(file).resolve()
 }
 
-/// Binds the listener and runs the service until SIGINT or SIGTERM.
+/// Binds the listener and runs the service until SIGINT or SIGTERM (then
+/// the shutdown delay, which a second one cuts short, and the drain).
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
-    sshkeyd::run(config, listener, shutdown_signal()).await
+    sshkeyd::run(config, listener, Shutdown::on_signals()).await
 }
