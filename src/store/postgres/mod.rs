@@ -160,6 +160,12 @@ macro_rules! in_transaction {
 /// after its commit: if COMMIT's answer is lost (the connection broke, or
 /// the deadline passed once it was sent), `$write` (a closure giving the
 /// [`commit_outcome::KeyWrite`]) is looked up (`write_outcome.rs`).
+///
+/// COMMIT runs without the statement timeout. With synchronous replication
+/// it waits for the standby, and PostgreSQL reports a wait cut short by a
+/// cancel (the statement timeout is one) as a success, for a commit that is
+/// then only on the primary: a 2xx a failover could lose. The deadline
+/// still bounds it, and past it the write is looked up like a lost answer.
 macro_rules! key_write {
     ($store:ident, $write:expr, |$tx:ident| $body:expr) => {{
         let mut client = $store.client().await?;

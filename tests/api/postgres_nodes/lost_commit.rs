@@ -13,6 +13,10 @@
 //! - failed inside COMMIT: a deferred trigger that sleeps runs at COMMIT,
 //!   before anything is committed; the session ended there sends FATAL and
 //!   rolls back. The node must answer 503, and nothing must be stored.
+//!
+//! And a commit the standby never acknowledges is never answered 2xx: the
+//! statement timeout does not cut COMMIT's wait short (PostgreSQL would
+//! report that as a success, for a commit only on the primary).
 
 use std::time::Duration;
 
@@ -81,7 +85,8 @@ async fn a_write_whose_commit_answer_is_lost_is_answered_by_what_the_database_ho
     pg::execute(&cluster.url, "ALTER SYSTEM SET synchronous_standby_names = 'ghost'").await;
     pg::execute(&cluster.url, "SELECT pg_reload_conf()").await;
     let logs = tempfile::tempdir().unwrap();
-    let server = node::start(&url, &[], logs.path()).await;
+    // A 1 s statement timeout: 3 s operation deadline, 3 s for the lookup.
+    let server = node::start(&url, &["--db-statement-timeout", "1s"], logs.path()).await;
     let database = DatabaseUrl::parse(&url).unwrap();
     let count = |name: &str| {
         let (database, sql) = (database.clone(), format!("SELECT count(*) FROM ssh_keys WHERE name = '{name}'"));
@@ -123,7 +128,16 @@ async fn a_write_whose_commit_answer_is_lost_is_answered_by_what_the_database_ho
     assert_eq!(deleted.status, 204, "{}", deleted.body);
     assert_eq!(count("answer-lost").await, 0, "the delete is stored");
 
+    // Never acknowledged: not a 2xx, though the statement timeout passes.
+    let started = std::time::Instant::now();
+    let waiting = create("never-acknowledged").await;
+    assert_eq!(waiting.status, 503, "{}", waiting.body);
+    waiting.assert_error("ServiceUnavailableError");
+    assert!(started.elapsed() >= Duration::from_secs(3), "answered at the deadline: {:?}", started.elapsed());
+    assert_eq!(count("never-acknowledged").await, 0, "nothing visible while the standby has not acknowledged");
+
     let log = server.log_text();
-    assert_eq!(log.matches("the answer to a COMMIT was lost").count(), 4, "{log}");
+    assert_eq!(log.matches("the answer to a COMMIT was lost").count(), 5, "{log}");
+    assert_eq!(log.matches("the outcome of a write is unknown").count(), 1, "{log}");
     drop(server);
 }
