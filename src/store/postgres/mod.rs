@@ -13,6 +13,7 @@
 
 mod bulk;
 mod connect;
+mod creates;
 mod dump;
 mod errors;
 mod lookup;
@@ -46,6 +47,8 @@ pub use restore::PostgresRestore;
 /// password.
 pub struct PostgresStore {
     pool: Pool,
+    /// Creates go through their own queue and connection (group commit).
+    creates: creates::Creates,
     deadline: Duration,
 }
 
@@ -63,8 +66,11 @@ impl PostgresStore {
         let DatabaseUrl::Postgres(raw) = url else { anyhow::bail!("{url} is not a PostgreSQL URL") };
         let config = connect::pg_config(raw, options)?;
         migrate::run(&config).await.map_err(|e| e.context(format!("migrating {url}")))?;
+        let deadline = connect::operation_deadline(options);
+        let settings = connect::session_settings(options);
+        let creates = creates::Creates::start(config.clone(), settings, options.acquire_timeout, deadline);
         let pool = connect::pool(config, options)?;
-        Ok(Self { pool, deadline: connect::operation_deadline(options) })
+        Ok(Self { pool, creates, deadline })
     }
 
     /// Takes a pooled connection; waiting for one (and opening it) is
@@ -117,7 +123,7 @@ macro_rules! in_transaction {
 #[async_trait]
 impl KeyStore for PostgresStore {
     async fn create_key(&self, key: NewKey, max_keys: u32, audit: AuditContext) -> Result<SshKey, StoreError> {
-        in_transaction!(self, |tx| writes::create_key(&tx, &key, max_keys, &audit))
+        self.creates.create(key, max_keys, audit).await
     }
 
     async fn get_key(&self, project: ProjectId, viewer: UserId, id: KeyId) -> Result<Option<SshKey>, StoreError> {
