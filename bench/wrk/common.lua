@@ -37,6 +37,13 @@ function lines_of(path)
   return list
 end
 
+-- "P" or "FIRST-LAST": the first project id and how many there are.
+function project_range(spec)
+  local a, b = string.match(spec, "^(%d+)-(%d+)$")
+  if a then return tonumber(a), tonumber(b) - tonumber(a) + 1 end
+  return tonumber(spec), 1
+end
+
 -- A name unique across threads and requests: <tag><nonce>-<thread>-<counter>.
 -- BENCH_NONCE (optional) keeps names apart across runs on one database.
 local nonce = os.getenv("BENCH_NONCE") or ""

@@ -1,13 +1,16 @@
--- POST creates with unique names. Arguments: TAG PROJECT [POOL_FILE]
+-- POST creates with unique names. Arguments: TAG PROJECTS [POOL_FILE]
+-- PROJECTS is one project id, or FIRST-LAST to spread the creates over
+-- that range (request n goes to project FIRST + n mod the range's size).
 -- With a pool file (one OpenSSH public key a line) each request imports the
 -- next key of the pool; without one the server generates the pair.
 dofile(os.getenv("BENCH_WRK") .. "/common.lua")
 
-local path, tag, pool = nil, nil, nil
+local tag, pool, first, count = nil, nil, nil, nil
 function init(args)
   -- wrk.format uses wrk.headers (the -H headers) when given no headers.
   wrk.headers["Content-Type"] = "application/json"
-  tag, path = args[1], "/cloud/v1/ssh_keys/" .. args[2]
+  tag = args[1]
+  first, count = project_range(args[2])
   if args[3] then pool = lines_of(args[3]) end
 end
 
@@ -19,7 +22,7 @@ function request()
   else
     body = '{"name":"' .. name .. '"}'
   end
-  return wrk.format("POST", path, nil, body)
+  return wrk.format("POST", "/cloud/v1/ssh_keys/" .. (first + (n + tid) % count), nil, body)
 end
 
 function response(status, headers, body) check(status, 201, body) end

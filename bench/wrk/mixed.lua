@@ -1,6 +1,6 @@
 -- Mixed load in the seeded project: of every 20 requests, 3 create (15%),
 -- 1 deletes (5%), 8 get by id (40%) and 8 list (40%).
--- Arguments: IDS_FILE PROJECT
+-- Arguments: IDS_FILE PROJECT (IDS_FILE lines are PROJECT/ID, in PROJECT)
 --
 -- wrk's response() hook does not say which request it answers, so each
 -- request carries its kind in X-Request-ID, which the server echoes. A
@@ -25,8 +25,8 @@ function init(args)
   base = "/cloud/v1/ssh_keys/" .. args[2]
   hdr.c = headers("c", { ["Content-Type"] = "application/json" })
   hdr.d = headers("d")
-  for _, id in ipairs(lines_of(args[1])) do
-    table.insert(gets, wrk.format("GET", base .. "/" .. id, headers("g")))
+  for _, line in ipairs(lines_of(args[1])) do
+    table.insert(gets, wrk.format("GET", "/cloud/v1/ssh_keys/" .. line, headers("g")))
   end
   list = wrk.format("GET", base .. "?limit=10", headers("l"))
 end

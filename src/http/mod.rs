@@ -19,7 +19,9 @@ mod no_store;
 mod observe;
 mod openapi;
 mod rate_limit;
+mod reply;
 mod request_id;
+mod route_tag;
 mod ssh_keys;
 mod state;
 
@@ -36,6 +38,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use error::ApiError;
 pub(crate) use error::connection_error_body;
+pub(crate) use observe::access_log_enabled;
 pub use ssh_keys::CreateKeyInput;
 pub(crate) use state::{ApiSettings, AppState, Limits, Readiness};
 
@@ -58,18 +61,14 @@ pub fn decode_create_body(bytes: &[u8]) -> Result<CreateKeyInput, ApiError> {
 pub(crate) fn app(
     state: AppState,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
-    let api = Router::new()
-        .merge(ssh_keys::router())
-        .merge(keypairs::router())
-        .merge(authorized_keys::router())
-        .route_layer(middleware::from_fn(observe::tag_route))
+    let tag = |router: Router<AppState>| match state.settings.route_labels {
+        true => router.route_layer(route_tag::TagRouteLayer),
+        false => router,
+    };
+    let api = tag(Router::new().merge(ssh_keys::router()).merge(keypairs::router()).merge(authorized_keys::router()))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .with_state(state.clone());
-    let routes = Router::new()
-        .merge(health::router())
-        .merge(openapi::router())
-        .merge(console::router())
-        .route_layer(middleware::from_fn(observe::tag_route))
+    let routes = tag(Router::new().merge(health::router()).merge(openapi::router()).merge(console::router()))
         .with_state(state.clone())
         .fallback_service(limits::admit_api(api, state));
     ServiceBuilder::new()

@@ -41,6 +41,7 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let span = tracing::info_span!("request", request_id = %id.as_str(), method = %method, user_id = Empty);
     let header = HeaderValue::from_str(id.as_str());
+    let uri = request.uri().clone();
     request.extensions_mut().insert(id.clone());
     let started = Instant::now();
     let in_flight = metrics::InFlight::start();
@@ -51,13 +52,15 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     let mut response = span.in_scope(|| gcore_error_shape(response, &id));
     drop(in_flight);
     let latency = started.elapsed();
+    // Routes are tagged when the metrics or the access log are on (see
+    // `route_tag.rs`); without them only a 5xx is logged, with its path.
     let route = response.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
     let status = response.status().as_u16();
     metrics::record_request(method.as_str(), route, status, latency.as_secs_f64());
     let latency_ms = latency.as_secs_f64() * 1e3;
     span.in_scope(|| {
         if status >= 500 {
-            tracing::warn!(route, status, latency_ms, "request completed");
+            tracing::warn!(route, path = uri.path(), status, latency_ms, "request completed");
         } else {
             tracing::debug!(route, status, latency_ms, "request completed");
         }
@@ -69,14 +72,8 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// Copies the matched route template into the response, where the outer
-/// [`observe`] middleware (which runs before routing) can read it. Applied
-/// with `route_layer`, so only matched routes carry one.
-pub async fn tag_route(request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = next.run(request).await;
-    if let Some(route) = route {
-        response.extensions_mut().insert(route);
-    }
-    response
+/// Whether the access log (the completion events at `debug`) is on, in
+/// which case routes are tagged for it.
+pub fn access_log_enabled() -> bool {
+    tracing::enabled!(tracing::Level::DEBUG)
 }

@@ -32,6 +32,10 @@ pub struct ApiSettings {
     /// Whether the server itself serves TLS: the scheme of the absolute
     /// URLs it writes into responses (the v2 face's `links`).
     pub https: bool,
+    /// Whether responses carry their route template for the metrics and
+    /// the access log (`route_tag.rs`); off when neither is on, as tagging
+    /// costs every request (bench/README.md).
+    pub route_labels: bool,
 }
 
 /// Whether the node has begun a graceful stop. Shared by `/readyz`, which

@@ -80,6 +80,7 @@ impl Prepared {
         shutdown: Shutdown,
     ) -> anyhow::Result<()> {
         let (stop_metrics, metrics_stopped) = oneshot::channel::<()>();
+        let metrics_on = self.metrics.is_some();
         if let Some((metrics_listener, handle)) = self.metrics {
             serve_metrics(metrics_listener, handle, metrics_stopped);
         }
@@ -89,8 +90,12 @@ impl Prepared {
             max_in_flight: config.max_in_flight,
             rate_limit: config.rate_limit,
         };
-        let settings =
-            ApiSettings { max_keys_per_project: config.max_keys_per_project, limits, https: config.tls.is_some() };
+        let settings = ApiSettings {
+            max_keys_per_project: config.max_keys_per_project,
+            limits,
+            https: config.tls.is_some(),
+            route_labels: metrics_on || http::access_log_enabled(),
+        };
         let readiness = Readiness::default();
         let state = AppState::new(store::metered::MeteredStore::wrap(store), settings, readiness.clone());
         let app = http::app(state);

@@ -258,6 +258,14 @@ pub fn user_name(name: &str) -> UserName {
     UserName::parse(name).unwrap_or_else(|e| panic!("{name:?}: {e}"))
 }
 
+/// How many migrations a backend has (`migrations/<backend>/*.sql`): the
+/// schema version a fresh database ends at.
+pub fn migration_count(backend: &str) -> i64 {
+    let dir = format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"));
+    let files = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir}: {e}"));
+    files.filter(|f| f.as_ref().is_ok_and(|f| f.path().extension().is_some_and(|e| e == "sql"))).count() as i64
+}
+
 /// One integer read straight from the database (`count(*)`, a counter
 /// column), on either backend, bypassing the store.
 pub async fn scalar(database: &DatabaseUrl, sql: &str) -> i64 {

@@ -165,9 +165,12 @@ pub struct AuthorizedKeysArgs {
 
 #[derive(Debug, Args)]
 pub struct SeedArgs {
-    /// Project to fill.
+    /// Project to fill (the first of them with --projects).
     #[arg(long, value_parser = ProjectId::parse)]
     pub project: ProjectId,
+    /// Spread the keys over this many projects from --project on, in turn.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub projects: u32,
     /// Owner of the keys (created if new).
     #[arg(long, value_parser = UserName::parse)]
     pub user: UserName,

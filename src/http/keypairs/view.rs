@@ -4,16 +4,14 @@
 //! `fingerprint_sha256` and `is_owner` included), which that client
 //! ignores. The OpenAPI schemas are derived from these structs.
 
-use axum::{
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::{http::StatusCode, response::Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use super::super::no_store::no_store_json;
+use super::super::reply::json;
 use super::super::ssh_keys::KeypairState;
 use crate::domain::{SshKey, UserId};
 use crate::store::KeyPage;
@@ -106,14 +104,14 @@ pub struct PageView<'a> {
 
 /// 200 with one key.
 pub fn key_response(key: &SshKey, viewer: UserId) -> Response {
-    axum::Json(KeypairView::new(key, viewer, None)).into_response()
+    json(StatusCode::OK, &KeypairView::new(key, viewer, None))
 }
 
 /// 200 with a page of keys and, unless it is the last, the next page's URL.
 pub fn page_response(page: &KeyPage, viewer: UserId, next: Option<String>) -> Response {
     let results = page.keys.iter().map(|key| KeypairView::new(key, viewer, None)).collect();
     let links = next.map(|href| LinkView { rel: "next", href }).into_iter().collect();
-    axum::Json(PageView { count: page.count, results, links }).into_response()
+    json(StatusCode::OK, &PageView { count: page.count, results, links })
 }
 
 /// 201 for a create, in zeroizing memory and uncached (see `no_store_json`).

@@ -5,10 +5,7 @@
 //! (field names, types and doc comments), so the document cannot drift from
 //! what is sent.
 
-use axum::{
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::{http::StatusCode, response::Response};
 use serde::Serialize;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
@@ -17,6 +14,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use super::super::no_store::no_store_json;
+use super::super::reply::json;
 use crate::domain::{SshKey, UserId};
 use crate::store::KeyPage;
 
@@ -163,13 +161,13 @@ pub(super) struct PageView<'a> {
 
 /// 200 with one key, as `viewer` sees it.
 pub fn key_response(key: &SshKey, viewer: UserId) -> Response {
-    axum::Json(SshKeyView::new(key, viewer)).into_response()
+    json(StatusCode::OK, &SshKeyView::new(key, viewer))
 }
 
 /// 200 with a page of keys, as `viewer` sees them.
 pub fn page_response(page: &KeyPage, viewer: UserId) -> Response {
     let results = page.keys.iter().map(|key| SshKeyView::new(key, viewer)).collect();
-    axum::Json(PageView { count: page.count, results }).into_response()
+    json(StatusCode::OK, &PageView { count: page.count, results })
 }
 
 /// 201 for a create, in zeroizing memory and uncached (see `no_store_json`).

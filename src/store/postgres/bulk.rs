@@ -1,15 +1,14 @@
 //! Bulk inserts for seeding and imports: a few array statements instead of
 //! a round trip per key.
 
-use std::collections::BTreeMap;
-
 use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
 use super::sql::execute;
 use super::writes::{adjust_private_count, adjust_project_counts};
-use crate::domain::{NewKey, ProjectId, UserId};
+use crate::domain::{NewKey, UserId};
 use crate::store::StoreError;
+use crate::store::bulk_load::BulkCounts;
 
 /// Keys per `INSERT ... SELECT FROM unnest(...)`: large enough to amortise
 /// the round trip, small enough to keep each message a few megabytes.
@@ -20,25 +19,19 @@ const CHUNK: usize = 10_000;
 /// Counters are updated per project and per owner in sorted order, the same
 /// lock order any concurrent bulk insert uses.
 pub async fn bulk_insert(tx: &Transaction<'_>, keys: &[NewKey]) -> Result<(), StoreError> {
-    let mut projects: BTreeMap<ProjectId, (i64, i64)> = BTreeMap::new();
-    let mut private: BTreeMap<(ProjectId, i64), i64> = BTreeMap::new();
-    for key in keys {
-        let counts = projects.entry(key.project).or_default();
-        counts.0 += i64::from(key.shared);
-        counts.1 += 1;
-        if !key.shared {
-            *private.entry((key.project, key.owner.0)).or_default() += 1;
-        }
-    }
-    let ids: Vec<i64> = projects.keys().map(|p| p.0).collect();
+    let counts = BulkCounts::of(keys);
+    let ids: Vec<i64> = counts.projects.keys().map(|p| p.0).collect();
     execute(tx, "INSERT INTO projects (id) SELECT unnest($1::BIGINT[]) ON CONFLICT DO NOTHING", &[&ids]).await?;
+    // The counter rows first, in id order, as every writer of keys takes
+    // them (see migration 0003).
+    execute(tx, "SELECT id FROM projects WHERE id = ANY($1) ORDER BY id FOR UPDATE", &[&ids]).await?;
     for chunk in keys.chunks(CHUNK) {
         insert_chunk(tx, chunk).await?;
     }
-    for (project, (shared, total)) in projects {
+    for (project, (shared, total)) in counts.projects {
         adjust_project_counts(tx, project, shared, total).await?;
     }
-    for ((project, owner), n) in private {
+    for ((project, owner), n) in counts.private {
         adjust_private_count(tx, project, UserId(owner), n).await?;
     }
     Ok(())

@@ -96,7 +96,7 @@ pub fn pool(config: tokio_postgres::Config, options: &PoolOptions) -> anyhow::Re
 /// parameter, which some PostgreSQL-compatible databases and poolers refuse.
 /// A transaction left open by a vanished client is aborted after twice the
 /// statement timeout, so it cannot hold a project's row lock for long.
-fn session_settings(options: &PoolOptions) -> String {
+pub fn session_settings(options: &PoolOptions) -> String {
     let statement = options.statement_timeout.as_millis().max(1);
     format!(
         "SET statement_timeout = {statement}; SET idle_in_transaction_session_timeout = {}",

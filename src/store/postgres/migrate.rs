@@ -32,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "fingerprint_sha256_read_only_tokens",
         sql: include_str!("../../../migrations/postgres/0002_fingerprint_sha256_read_only_tokens.sql"),
     },
+    Migration {
+        version: 3,
+        name: "create_keys_function",
+        sql: include_str!("../../../migrations/postgres/0003_create_keys_function.sql"),
+    },
 ];
 
 /// The schema version this build migrates to.

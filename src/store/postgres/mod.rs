@@ -19,6 +19,7 @@
 mod bulk;
 pub mod commit_outcome;
 mod connect;
+mod creates;
 mod dump;
 mod errors;
 mod lookup;
@@ -54,6 +55,8 @@ pub use restore::PostgresRestore;
 /// password.
 pub struct PostgresStore {
     pool: Pool,
+    /// Creates go through their own queue and connection (group commit).
+    creates: creates::Creates,
     deadline: Duration,
     /// The pool's settings, for the connections of its own that a lookup
     /// after a lost COMMIT opens.
@@ -74,8 +77,11 @@ impl PostgresStore {
         let DatabaseUrl::Postgres(raw) = url else { anyhow::bail!("{url} is not a PostgreSQL URL") };
         let config = connect::pg_config(raw, options)?;
         migrate::run(&config).await.map_err(|e| e.context(format!("migrating {url}")))?;
+        let deadline = connect::operation_deadline(options);
+        let settings = connect::session_settings(options);
+        let creates = creates::Creates::start(config.clone(), settings, options.acquire_timeout, deadline);
         let pool = connect::pool(config.clone(), options)?;
-        Ok(Self { pool, deadline: connect::operation_deadline(options), config })
+        Ok(Self { pool, creates, deadline, config })
     }
 
     /// Takes a pooled connection; waiting for one (and opening it) is
@@ -185,8 +191,7 @@ macro_rules! key_write {
 #[async_trait]
 impl KeyStore for PostgresStore {
     async fn create_key(&self, key: NewKey, max_keys: u32, audit: AuditContext) -> Result<SshKey, StoreError> {
-        let write = || KeyWrite::Created(key.stored());
-        key_write!(self, write, |tx| writes::create_key(&tx, &key, max_keys, &audit))
+        self.creates.create(key, max_keys, audit).await
     }
 
     async fn get_key(&self, project: ProjectId, viewer: UserId, id: KeyId) -> Result<Option<SshKey>, StoreError> {

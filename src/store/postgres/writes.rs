@@ -1,67 +1,20 @@
-//! Key writes, each inside one transaction together with its audit event.
+//! Changes and deletes of keys, each inside one transaction together with
+//! its audit event. (Creates go through `creates/`.)
 //!
 //! Locks are always taken in the same order (key row, then the project's
 //! counter row, then the private counter), so concurrent writers, even on
-//! different nodes, wait for each other but never deadlock.
+//! different nodes, wait for each other but never deadlock. A write that
+//! adds or removes a project's keys holds the counter row's lock before it
+//! touches them, so a create batch, which checks names under that lock,
+//! never waits on a half-done delete (see migration 0003).
 
 use deadpool_postgres::Transaction;
 
 use super::rows::key_from_row;
 use super::sql::{execute, query_opt};
-use crate::domain::{KeyId, NewKey, ProjectId, SshKey, UserId};
+use crate::domain::{KeyId, ProjectId, SshKey, UserId};
 use crate::store::queries::key_columns;
 use crate::store::{AuditContext, StoreError};
-
-/// Inserts the key, then takes a quota slot. The insert goes first so that a
-/// duplicate name reports 409 even when the project is full. The slot is a
-/// conditional `UPDATE` of the project's row: its row lock serialises
-/// concurrent creates, and each re-checks `key_count` after the previous
-/// one commits, so no interleaving can exceed `max_keys`.
-pub async fn create_key(
-    tx: &Transaction<'_>,
-    key: &NewKey,
-    max_keys: u32,
-    audit: &AuditContext,
-) -> Result<SshKey, StoreError> {
-    insert_key(tx, key).await?;
-    let taken = execute(
-        tx,
-        "UPDATE projects SET key_count = key_count + 1, shared_count = shared_count + $2 \
-         WHERE id = $1 AND key_count < $3",
-        &[&key.project.0, &i64::from(key.shared), &i64::from(max_keys)],
-    )
-    .await?;
-    if taken == 0 {
-        return Err(StoreError::QuotaExceeded(max_keys));
-    }
-    if !key.shared {
-        adjust_private_count(tx, key.project, key.owner, 1).await?;
-    }
-    let stored = key.stored();
-    record(tx, audit, "create", &stored).await?;
-    Ok(stored)
-}
-
-async fn insert_key(tx: &Transaction<'_>, key: &NewKey) -> Result<(), StoreError> {
-    execute(
-        tx,
-        "INSERT INTO ssh_keys (id, project_id, owner_id, name, public_key, fingerprint, shared, created_at, \
-         fingerprint_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        &[
-            &key.id.0,
-            &key.project.0,
-            &key.owner.0,
-            &key.name.as_str(),
-            &key.public_key.text(),
-            &key.public_key.fingerprint().as_str(),
-            &key.shared,
-            &key.created_at.0,
-            &key.public_key.fingerprint_sha256().as_str(),
-        ],
-    )
-    .await
-    .map(|_| ())
-}
 
 /// Changes sharing and keeps the counters in step.
 pub async fn set_shared(
@@ -92,8 +45,8 @@ pub async fn delete_key(
     audit: &AuditContext,
 ) -> Result<(), StoreError> {
     let key = owned_key(tx, project, id, audit.actor).await?;
-    execute(tx, "DELETE FROM ssh_keys WHERE id = $1", &[&id.0]).await?;
     adjust_project_counts(tx, project, if key.shared { -1 } else { 0 }, -1).await?;
+    execute(tx, "DELETE FROM ssh_keys WHERE id = $1", &[&id.0]).await?;
     if !key.shared {
         adjust_private_count(tx, project, key.owner, -1).await?;
     }

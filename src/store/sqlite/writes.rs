@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::errors::classify;
 use super::rows::key_from_row;
 use crate::domain::{KeyId, NewKey, ProjectId, SshKey, UserId};
+use crate::store::bulk_load::BulkCounts;
 use crate::store::queries::key_columns;
 use crate::store::{AuditContext, StoreError};
 
@@ -141,17 +142,23 @@ fn record(c: &Connection, audit: &AuditContext, action: &str, key: &SshKey) -> R
 }
 
 /// Seeds many keys at once, creating their projects and keeping the
-/// counters right, without audit events or quota (an operator action).
+/// counters right, without audit events or quota (an operator action). The
+/// counters are updated once per project and owner, not per key.
 pub fn bulk_insert(c: &Connection, keys: &[NewKey]) -> Result<(), StoreError> {
-    for key in keys {
+    let counts = BulkCounts::of(keys);
+    for project in counts.projects.keys() {
         c.prepare_cached("INSERT INTO projects (id) VALUES (?1) ON CONFLICT DO NOTHING")
-            .and_then(|mut s| s.execute(params![key.project.0]))
+            .and_then(|mut s| s.execute(params![project.0]))
             .map_err(classify)?;
+    }
+    for key in keys {
         insert_key(c, key)?;
-        adjust_shared_count(c, key.project, i64::from(key.shared), 1)?;
-        if !key.shared {
-            adjust_private_count(c, key.project, key.owner, 1)?;
-        }
+    }
+    for (project, (shared, total)) in counts.projects {
+        adjust_shared_count(c, project, shared, total)?;
+    }
+    for ((project, owner), n) in counts.private {
+        adjust_private_count(c, project, UserId(owner), n)?;
     }
     Ok(())
 }

@@ -1,6 +1,10 @@
 //! Logging setup. Every log line comes from `tracing`; nothing here ever
 //! formats a token or a private key (see the secrets-hygiene test).
 
+mod fields;
+
+use std::io::IsTerminal;
+
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use crate::config::LogFormat;
@@ -14,7 +18,16 @@ pub fn init(format: LogFormat, level: Option<&str>) {
     };
     let registry = tracing_subscriber::registry().with(filter);
     let result = match format {
-        LogFormat::Pretty => registry.with(fmt::layer().with_writer(std::io::stderr)).try_init(),
+        // Colours only on a terminal: escape codes do not belong in a log
+        // file or the journal. Fields are written plainly (`fields.rs`).
+        LogFormat::Pretty => registry
+            .with(
+                fmt::layer()
+                    .fmt_fields(fields::PlainFields)
+                    .with_ansi(std::io::stderr().is_terminal())
+                    .with_writer(std::io::stderr),
+            )
+            .try_init(),
         LogFormat::Json => registry
             .with(
                 fmt::layer()
