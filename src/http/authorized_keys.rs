@@ -8,8 +8,6 @@
 //! never read as a key id (other methods on it get 405, not a 400 about
 //! the id).
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use axum::{
     Router,
     extract::{RawQuery, State},
@@ -20,6 +18,7 @@ use axum::{
 use utoipa::IntoParams;
 
 use super::extract::ProjectScope;
+use super::params::{Problems, QueryParams, label};
 use super::ssh_keys::ProjectPath;
 use super::{ApiError, AppState};
 use crate::domain::{KeyFingerprint, UserName};
@@ -61,38 +60,20 @@ struct Filters {
 impl Filters {
     fn from_query(query: Option<&str>) -> Result<Self, ApiError> {
         let mut filters = Self::default();
-        let mut seen = BTreeSet::new();
-        let mut problems = BTreeMap::new();
-        for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            let field = parameter_label(&name);
-            if !seen.insert(field.clone()) {
-                problems.insert(field, "may be given only once".to_owned());
-                continue;
-            }
-            let problem = match field.as_str() {
-                "owner" => UserName::parse(&value).map(|o| filters.owner = Some(o)).map_err(|e| e.to_string()),
-                "fingerprint" => {
-                    KeyFingerprint::parse(&value).map(|f| filters.fingerprint = Some(f)).map_err(|e| e.to_string())
-                }
-                _ => Err("is not a parameter of this operation (owner, fingerprint)".to_owned()),
-            };
-            if let Err(problem) = problem {
-                problems.insert(field, problem);
+        let mut problems = Problems::default();
+        let params = QueryParams::parse(query, &mut problems);
+        for (name, value) in params.iter() {
+            match name {
+                "owner" => match UserName::parse(value) {
+                    Ok(owner) => filters.owner = Some(owner),
+                    Err(e) => problems.add(name, e),
+                },
+                "fingerprint" => filters.fingerprint = params.fingerprint(&mut problems),
+                _ => problems.add(&label(name), "is not a parameter of this operation (owner, fingerprint)"),
             }
         }
-        if problems.is_empty() {
-            return Ok(filters);
-        }
-        let message = problems.iter().map(|(f, p)| format!("{f}: {p}")).collect::<Vec<_>>().join("; ");
-        Err(ApiError::Validation { message, fields: problems })
+        problems.finish(|| filters)
     }
-}
-
-/// A parameter's name as an error may name it: itself when short printable
-/// ASCII, else `query`, so no odd input is echoed back.
-fn parameter_label(name: &str) -> String {
-    let plain = !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_graphic());
-    if plain { name.to_owned() } else { "query".to_owned() }
 }
 
 /// `GET`: the visible keys as `authorized_keys` lines.

@@ -18,6 +18,7 @@ mod limits;
 mod no_store;
 mod observe;
 mod openapi;
+mod params;
 mod rate_limit;
 mod reply;
 mod request_id;

@@ -2,12 +2,11 @@
 //! with Gcore's `invalid_fields`, as strictly as the v1 face's and with the
 //! same rules for the fields both have.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use super::super::extract::parse_project_id;
-use super::super::ssh_keys::{CreateKeyInput, Problems, object};
+use super::super::params::{Problems, QueryParams};
+use super::super::ssh_keys::{CreateKeyInput, object};
 use crate::domain::{KeyFingerprint, ProjectId};
 use crate::http::ApiError;
 
@@ -78,44 +77,20 @@ impl ListParams {
     /// `offset`. A parameter given twice is an error; unknown ones are
     /// ignored.
     pub fn from_query(query: Option<&str>) -> Result<Self, ApiError> {
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut problems = Problems::default();
-        for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            if seen.insert(key.to_string(), value.to_string()).is_some() {
-                problems.add(&key, "may be given only once");
-            }
-        }
-        let project = match seen.get("project_id") {
+        let mut params = QueryParams::parse(query, &mut problems);
+        let project = match params.get("project_id") {
             None => {
                 problems.add("project_id", "is required");
                 None
             }
             Some(raw) => project_id(parse_project_id(raw), &mut problems),
         };
-        let limit = match seen.get("limit").map(|v| v.parse::<u32>()) {
-            None => DEFAULT_LIMIT,
-            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
-            Some(_) => {
-                problems.add("limit", format!("must be an integer from 1 to {MAX_LIMIT}"));
-                DEFAULT_LIMIT
-            }
-        };
-        let offset = match seen.get("offset").map(|v| v.parse::<u64>()) {
-            None => 0,
-            Some(Ok(n)) if n <= i64::MAX as u64 => n,
-            Some(_) => {
-                problems.add("offset", "must be a non-negative integer");
-                0
-            }
-        };
-        let fingerprint = seen
-            .get("fingerprint")
-            .and_then(|v| KeyFingerprint::parse(v).map_err(|e| problems.add("fingerprint", e)).ok());
-        let user = seen.remove("user_id").filter(|u| !u.is_empty());
-        if user.as_ref().is_some_and(|u| u.chars().count() > MAX_USER_FILTER) {
-            problems.add("user_id", format!("must be at most {MAX_USER_FILTER} characters"));
-        }
-        let limit_given = seen.contains_key("limit");
+        let limit = params.limit(DEFAULT_LIMIT, MAX_LIMIT, &mut problems);
+        let offset = params.offset(&mut problems);
+        let fingerprint = params.fingerprint(&mut problems);
+        let user = params.text_filter("user_id", MAX_USER_FILTER, &mut problems);
+        let limit_given = params.contains("limit");
         let project = problems.finish(|| project)?;
         let project = project.ok_or_else(|| ApiError::field("project_id", "is required"))?;
         Ok(Self { project, user, fingerprint, limit, limit_given, offset })

@@ -1,12 +1,11 @@
 //! Validation of request bodies and query strings, with Gcore's
 //! `invalid_fields` and messages that never quote the input.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use crate::domain::{KeyFingerprint, KeyName, KeyOrder, PublicKey};
 use crate::http::ApiError;
+use crate::http::params::{Problems, QueryParams};
 
 /// Largest page size.
 pub const MAX_LIMIT: u32 = 1000;
@@ -36,32 +35,6 @@ pub struct CreateKeyInput {
     pub public_key: Option<PublicKey>,
     /// `shared_in_project`, default true.
     pub shared: bool,
-}
-
-/// Collects field problems so that one response reports all of them.
-#[derive(Default)]
-pub(crate) struct Problems(BTreeMap<String, String>);
-
-impl Problems {
-    /// Records `problem` for `field`. A message that begins with the field's
-    /// own name ("public_key holds ...") loses it, so that every problem
-    /// reads `<field>: <problem>` once in the summary.
-    pub(crate) fn add(&mut self, field: &str, problem: impl ToString) {
-        let problem = problem.to_string();
-        let problem = match problem.strip_prefix(field).and_then(|rest| rest.strip_prefix(' ')) {
-            Some(rest) => rest.to_owned(),
-            None => problem,
-        };
-        self.0.insert(field.to_owned(), problem);
-    }
-
-    pub(crate) fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, ApiError> {
-        if self.0.is_empty() {
-            return Ok(value());
-        }
-        let summary: Vec<String> = self.0.iter().map(|(f, p)| format!("{f}: {p}")).collect();
-        Err(ApiError::Validation { message: summary.join("; "), fields: self.0 })
-    }
 }
 
 pub(crate) fn object(body: &Value) -> Result<&serde_json::Map<String, Value>, ApiError> {
@@ -152,30 +125,11 @@ impl ListParams {
     /// string. A parameter given twice is an error rather than a silent
     /// choice; unknown parameters are ignored, as clients add their own.
     pub fn from_query(query: Option<&str>) -> Result<Self, ApiError> {
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut problems = Problems::default();
-        for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            if seen.insert(key.to_string(), value.to_string()).is_some() {
-                problems.add(&key, "may be given only once");
-            }
-        }
-        let limit = match seen.get("limit").map(|v| v.parse::<u32>()) {
-            None => DEFAULT_LIMIT,
-            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
-            Some(_) => {
-                problems.add("limit", format!("must be an integer from 1 to {MAX_LIMIT}"));
-                DEFAULT_LIMIT
-            }
-        };
-        let offset = match seen.get("offset").map(|v| v.parse::<u64>()) {
-            None => 0,
-            Some(Ok(n)) if n <= i64::MAX as u64 => n,
-            Some(_) => {
-                problems.add("offset", "must be a non-negative integer");
-                0
-            }
-        };
-        let order = match seen.get("order_by").map(|v| parse_order(v)) {
+        let mut params = QueryParams::parse(query, &mut problems);
+        let limit = params.limit(DEFAULT_LIMIT, MAX_LIMIT, &mut problems);
+        let offset = params.offset(&mut problems);
+        let order = match params.get("order_by").map(parse_order) {
             None => KeyOrder::default(),
             Some(Some(order)) => order,
             Some(None) => {
@@ -184,14 +138,9 @@ impl ListParams {
                 KeyOrder::default()
             }
         };
-        let fingerprint = seen
-            .get("fingerprint")
-            .and_then(|v| KeyFingerprint::parse(v).map_err(|e| problems.add("fingerprint", e)).ok());
-        let name = seen.remove("name");
-        if name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_FILTER) {
-            problems.add("name", format!("must be at most {MAX_NAME_FILTER} characters"));
-        }
-        problems.finish(|| Self { limit, offset, name: name.filter(|n| !n.is_empty()), order, fingerprint })
+        let fingerprint = params.fingerprint(&mut problems);
+        let name = params.text_filter("name", MAX_NAME_FILTER, &mut problems);
+        problems.finish(|| Self { limit, offset, name, order, fingerprint })
     }
 }
 

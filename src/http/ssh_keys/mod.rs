@@ -29,7 +29,7 @@ use schema::{CreateKeyBody, KeyPath, ListQueryDoc, UpdateKeyBody};
 use view::{CreatedSshKeySchema, PageView, SshKeyView};
 
 pub use input::CreateKeyInput;
-pub(super) use input::{Problems, object};
+pub(super) use input::object;
 pub(super) use schema::ProjectPath;
 pub(super) use view::KeypairState;
 
