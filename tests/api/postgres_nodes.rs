@@ -1,7 +1,9 @@
 //! Several stateless nodes behind one PostgreSQL database: two real
 //! `sshkeyd serve` processes share a fresh database, and what the database
 //! enforces (unique names, the quota) holds across them. `outage` stops the
-//! database under load.
+//! database under load, `failover` kills a primary and promotes its
+//! synchronous standby under load, `rolling_restart` restarts the nodes
+//! one at a time behind HAProxy under load.
 //!
 //! Skipped, like the store suite's PostgreSQL half, when
 //! `SSHKEYD_TEST_POSTGRES` is unset (and failing when it is required).
@@ -9,10 +11,13 @@
 mod bounds;
 mod cluster;
 mod commit_lookup;
+mod failover;
+mod haproxy;
 mod lost_commit;
 mod node;
 mod outage;
 mod read_only;
+mod rolling_restart;
 
 use sshkeyd::store::DatabaseUrl;
 use tokio::task::JoinSet;

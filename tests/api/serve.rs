@@ -30,8 +30,15 @@ impl Serve {
     /// these servers, and SIGTERM then stops them at once.
     pub async fn start(args: &[&str], env: &[(&str, &str)], log: PathBuf, ready_path: &str) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let addr = format!("127.0.0.1:{port}");
-        let out = std::fs::File::create(&log).unwrap();
+        Self::start_at(&format!("127.0.0.1:{port}"), args, env, log, ready_path).await
+    }
+
+    /// [`Serve::start`] on a given `addr`: a node restarted where a load
+    /// balancer expects it. The log is appended to, so a restarted node's
+    /// file holds both runs.
+    pub async fn start_at(addr: &str, args: &[&str], env: &[(&str, &str)], log: PathBuf, ready_path: &str) -> Self {
+        let addr = addr.to_owned();
+        let out = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
         let no_delay: &[&str] = if args.contains(&"--shutdown-delay") { &[] } else { &["--shutdown-delay", "0s"] };
         let child = Command::new(env!("CARGO_BIN_EXE_sshkeyd"))
             .args(["serve", "--listen", &addr])

@@ -23,6 +23,13 @@ pub async fn start(database: &str, extra: &[&str], log_dir: &Path) -> Serve {
     Serve::start(&args, &[("SSHKEYD_DATABASE_URL", database)], log, "/readyz").await
 }
 
+/// Starts a node again on the address of `old`, which has exited, with the
+/// same log file: a restart behind a load balancer.
+pub async fn restart(old: &Serve, database: &str, extra: &[&str]) -> Serve {
+    let args: Vec<&str> = ["--log-level", "info"].into_iter().chain(extra.iter().copied()).collect();
+    Serve::start_at(&old.addr, &args, &[("SSHKEYD_DATABASE_URL", database)], old.log.clone(), "/readyz").await
+}
+
 /// Numbers the nodes' log files.
 static NEXT_LOG: AtomicUsize = AtomicUsize::new(0);
 
