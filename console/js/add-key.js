@@ -181,6 +181,8 @@ function privateKeyDialog() {
     [byId('private-key-done'), 'click', done],
     [dialog, 'cancel', keepOpen],
     [dialog, 'close', forget],
+    // Leaving or reloading the page: nothing for the browser to keep.
+    [window, 'pagehide', done],
   ];
   for (const [node, type, fn] of listeners) node.addEventListener(type, fn);
 

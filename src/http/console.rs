@@ -97,6 +97,12 @@ fn serve(path: &str, request: &HeaderMap) -> Response {
     if !unchanged {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
     }
+    if asset.path == "index.html" {
+        // The page may show a generated private key: a page stored by the
+        // browser (its cache, the back/forward cache, a restored session)
+        // must not bring it back.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(header::ETAG, etag);
     response
 }
@@ -114,6 +120,6 @@ async fn with_security_headers(mut response: Response) -> Response {
     }
     // Revalidate every time (cheap with the ETag): a new binary's console
     // must never run against stale modules from the browser cache.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-cache"));
     response
 }

@@ -17,11 +17,15 @@ fn header<'a>(reply: &'a Reply, name: &str) -> &'a str {
     reply.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_else(|| panic!("no {name} header"))
 }
 
+/// The headers every console answer carries; the page itself is
+/// `no-store` (it may show a private key), the rest `no-cache`.
 fn assert_secured(reply: &Reply, what: &str) {
     assert_eq!(header(reply, "content-security-policy"), CSP, "{what}");
     assert_eq!(header(reply, "x-content-type-options"), "nosniff", "{what}");
     assert_eq!(header(reply, "referrer-policy"), "no-referrer", "{what}");
-    assert_eq!(header(reply, "cache-control"), "no-cache", "{what}");
+    let is_page = reply.headers.get("content-type").is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    let cache = if is_page { "no-store" } else { "no-cache" };
+    assert_eq!(header(reply, "cache-control"), cache, "{what}");
     assert!(reply.headers.get("access-control-allow-origin").is_none(), "{what}: no CORS");
 }
 

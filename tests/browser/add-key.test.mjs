@@ -140,6 +140,33 @@ describe('adding keys', () => {
     }
   });
 
+  test('leaving the page while a private key is shown drops it, and a reload does not bring it back', async () => {
+    const { context, page, problems } = await openAddForm();
+    try {
+      const form = page.getByRole('form', { name: 'New SSH key' });
+      await form.getByLabel('Name', { exact: true }).fill('left-behind');
+      await form.getByRole('button', { name: 'Save key' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Save your private key' });
+      await dialog.waitFor();
+      const field = page.locator('#private-key-text');
+      assert.equal(await field.getAttribute('autocomplete'), 'off', 'no autofill or form restore keeps it');
+      assert.match(await field.inputValue(), /BEGIN OPENSSH PRIVATE KEY/);
+
+      await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
+      await dialog.waitFor({ state: 'hidden' });
+      assert.equal(await field.inputValue(), '', 'dropped as the page is hidden');
+
+      const reloaded = await page.reload();
+      assert.equal(reloaded.headers()['cache-control'], 'no-store', 'the page is never stored');
+      await keyRow(page, 'left-behind').waitFor();
+      assert.equal(await page.locator('#private-key-text').inputValue(), '');
+      assert.equal((await page.content()).includes('PRIVATE KEY-----'), false, 'nothing restored');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("a duplicate name and an invalid name show the API's message", async () => {
     const taken = await api(server, 'alice', 'POST', '/1', { name: 'taken-name' });
     assert.equal(taken.status, 201);
