@@ -5,7 +5,10 @@
 //!
 //! File names are hex digests, so no login or fingerprint can make a path:
 //! `<scope>-<login>-<fingerprint or "all">`, where the scope digests the
-//! server and project, so that one directory can serve several. A file
+//! server, the project, the token's public id and whether the login is a
+//! shared account: one directory can serve several, and an answer is never
+//! served for a question it did not answer (another token's view, or all
+//! keys after the login stopped being a shared account). A file
 //! holds a header line with the time it was fetched, then the answer; no
 //! token is ever written.
 
@@ -31,6 +34,16 @@ pub struct Cache {
     scope: String,
 }
 
+/// What an answer depends on besides the login and the fingerprint.
+pub struct Scope<'a> {
+    pub server: &'a str,
+    pub project: i64,
+    /// The token's public id (never its secret).
+    pub token_id: &'a str,
+    /// Whether the login is a shared account (all keys, not the login's).
+    pub shared: bool,
+}
+
 /// One cached answer's file.
 pub struct Entry(PathBuf);
 
@@ -39,7 +52,7 @@ impl Cache {
     /// why on stderr, when the directory cannot be trusted: it must belong to
     /// the user running this and be writable by no one else, or someone
     /// else could plant an answer that admits their key.
-    pub fn open(dir: &Path, server: &str, project: i64) -> Option<Self> {
+    pub fn open(dir: &Path, scope: &Scope) -> Option<Self> {
         let warn =
             |problem: String| eprintln!("sshkeyd authorized-keys: not using the cache {}: {problem}", dir.display());
         if let Err(e) = fs::DirBuilder::new().mode(0o700).create(dir)
@@ -55,7 +68,8 @@ impl Cache {
                 warn(format!("its mode {:04o} lets others write to it", m.mode() & 0o777))
             }
             Ok(_) => {
-                let scope = hex_digest(&format!("{server}\n{project}"), 16);
+                let Scope { server, project, token_id, shared } = scope;
+                let scope = hex_digest(&format!("{server}\n{project}\n{token_id}\n{shared}"), 16);
                 return Some(Self { dir: dir.to_owned(), scope });
             }
             Err(e) => warn(e.to_string()),
@@ -146,9 +160,13 @@ fn write_entry(dir: &Path, path: &Path, body: &str) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn scope(project: i64, token_id: &str, shared: bool) -> Scope<'_> {
+        Scope { server: "http://127.0.0.1:1", project, token_id, shared }
+    }
+
     fn cache() -> (tempfile::TempDir, Cache) {
         let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::open(&dir.path().join("cache"), "http://127.0.0.1:1", 1).unwrap();
+        let cache = Cache::open(&dir.path().join("cache"), &scope(1, "0123abcd", false)).unwrap();
         (dir, cache)
     }
 
@@ -168,6 +186,18 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_is_not_served_to_another_token_or_after_the_login_changed_kind() {
+        let (_dir, cache) = cache();
+        cache.save(&cache.entry("alice", None), "alice's keys\n");
+        for other in [scope(1, "99999999", false), scope(1, "0123abcd", true)] {
+            let other = Cache::open(&cache.dir, &other).unwrap();
+            assert!(other.load(&other.entry("alice", None), Duration::from_secs(60)).is_none());
+        }
+        let same = Cache::open(&cache.dir, &scope(1, "0123abcd", false)).unwrap();
+        assert_eq!(same.load(&same.entry("alice", None), Duration::from_secs(60)).unwrap().0, "alice's keys\n");
+    }
+
+    #[test]
     fn entries_are_per_login_and_fingerprint_with_names_that_are_hex() {
         let (_dir, cache) = cache();
         let fingerprint = KeyFingerprint::parse("SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU").unwrap();
@@ -181,7 +211,7 @@ mod tests {
         for (i, entry) in names.iter().enumerate() {
             assert_eq!(cache.load(entry, Duration::from_secs(60)).unwrap().0, format!("answer {i}\n"));
         }
-        let other = Cache::open(&cache.dir, "http://127.0.0.1:1", 2).unwrap();
+        let other = Cache::open(&cache.dir, &scope(2, "0123abcd", false)).unwrap();
         other.save(&other.entry("alice", None), "other project\n");
         cache.forget_all();
         assert!(names.iter().all(|e| !e.0.exists()), "every entry of the scope is gone");
@@ -194,7 +224,7 @@ mod tests {
         let open = dir.path().join("open");
         fs::create_dir(&open).unwrap();
         fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).unwrap();
-        assert!(Cache::open(&open, "s", 1).is_none(), "a directory others may write to");
+        assert!(Cache::open(&open, &scope(1, "0123abcd", false)).is_none(), "a directory others may write to");
         let (_dir, cache) = cache();
         let entry = cache.entry("alice", None);
         cache.save(&entry, "line\n");

@@ -20,9 +20,10 @@ use std::io::Write;
 
 use anyhow::{Context, bail};
 use sshkeyd::domain::{KeyFingerprint, is_authorized_keys_line};
+use sshkeyd::tokens::PresentedToken;
 
 use crate::cli::AuthorizedKeysArgs;
-use cache::Cache;
+use cache::{Cache, Scope};
 use client::{Answer, Server};
 
 pub fn run(args: AuthorizedKeysArgs) -> anyhow::Result<()> {
@@ -40,7 +41,9 @@ pub fn run(args: AuthorizedKeysArgs) -> anyhow::Result<()> {
     let token = token_file::read(&args.token_file)?;
     let shared = args.shared_accounts.contains(&args.login);
     let owner = (!shared).then_some(args.login.as_str());
-    let cache = args.cache_dir.as_deref().and_then(|dir| Cache::open(dir, &args.server, args.project.0));
+    let token_id = PresentedToken::parse(&token).map(|t| t.id.0).unwrap_or_default();
+    let scope = Scope { server: &args.server, project: args.project.0, token_id: &token_id, shared };
+    let cache = args.cache_dir.as_deref().and_then(|dir| Cache::open(dir, &scope));
     let cache_entry = cache.as_ref().map(|c| c.entry(&args.login, fingerprint.as_ref()));
     let path = server.request_path(args.project.0, owner, fingerprint.as_ref());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -27,7 +27,8 @@ pub fn read(path: &Path) -> anyhow::Result<Zeroizing<String>> {
         .with_context(|| format!("opening the token file {shown}"))?;
     let meta = file.metadata().with_context(|| format!("reading the token file {shown}"))?;
     check(&meta, current_uid()).map_err(|problem| anyhow::anyhow!("refusing the token file {shown}: {problem}"))?;
-    let mut text = Zeroizing::new(String::new());
+    // Room for the whole file up front: growing would leave copies behind.
+    let mut text = Zeroizing::new(String::with_capacity(MAX_BYTES as usize));
     file.by_ref()
         .take(MAX_BYTES)
         .read_to_string(&mut text)
