@@ -52,6 +52,9 @@ fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return "postgres://***".into() };
     let (shown_user, after) = match rest.split_once('@') {
         None => (String::new(), rest),
+        // A second `@` means an unencoded one in the password, which
+        // could be on either side of the split: show nothing.
+        Some((_, after)) if after.contains('@') => return format!("{scheme}://***"),
         Some((creds, after)) => match creds.split_once(':') {
             Some((user, _password)) => (format!("{user}:***@"), after),
             None => (format!("{creds}@"), after),
@@ -102,6 +105,8 @@ mod tests {
             ("postgres://u:hunter2/x@db/keys", "postgres://u:***@db/keys"),
             ("postgres://u:hunter2?x#y@db/keys", "postgres://u:***@db/keys"),
             ("postgres://db/k?password=hunter2@x", "postgres://***"),
+            // An unencoded `@` in the password: nothing of it is shown.
+            ("postgres://u:hun@ter2@db/keys", "postgres://***"),
             // Several hosts (failover): one set of credentials for all.
             (
                 "postgres://u:hunter2@db1:5432,db2:5432/k?target_session_attrs=read-write",

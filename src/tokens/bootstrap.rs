@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use zeroize::Zeroizing;
 
 use super::format::IssuedToken;
 use super::issue::{Access, record_token};
@@ -24,8 +25,8 @@ pub async fn bootstrap_admin_token(store: &dyn KeyStore, database: &DatabaseUrl)
     // The file first: a token stored without its file would be one nobody
     // can read, and would stop the next start from making another.
     let issued = IssuedToken::generate();
-    write_secret_file(&path, &format!("{}\n", issued.text.as_str()))
-        .with_context(|| format!("writing the admin token to {}", path.display()))?;
+    let contents = Zeroizing::new(format!("{}\n", issued.text.as_str()));
+    write_secret_file(&path, &contents).with_context(|| format!("writing the admin token to {}", path.display()))?;
     if let Err(e) = record_token(store, &issued, &admin_user(), &[ProjectId(1)], None, Access::ReadWrite).await {
         let _ = std::fs::remove_file(&path);
         return Err(e);

@@ -91,8 +91,11 @@ fn run_in_savepoint<T>(
     let sql = |s: &str| conn.prepare_cached(s).and_then(|mut st| st.execute([]));
     sql("SAVEPOINT job").map_err(classify)?;
     let result = op(conn);
-    if result.is_err() && !conn.is_autocommit() {
-        let _ = sql("ROLLBACK TO job");
+    if result.is_err() && !conn.is_autocommit() && sql("ROLLBACK TO job").is_err() {
+        // The failed job could not be undone alone, and committing the
+        // batch would store part of it: the whole transaction goes, which
+        // the writer sees (autocommit again) and answers as lost for all.
+        let _ = conn.execute_batch("ROLLBACK");
     }
     if !conn.is_autocommit() {
         let _ = sql("RELEASE job");
