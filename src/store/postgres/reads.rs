@@ -40,15 +40,53 @@ pub async fn get_key_by_id(
     Ok(found.filter(|key| projects.contains(&key.project)))
 }
 
-/// One page and the total visible to the viewer. The two queries are
-/// pipelined on the one connection, costing a single round trip.
+/// One page and the total visible to the viewer: without filters one
+/// statement (see `page_with_total`), with a filter two queries pipelined
+/// on the one connection. Either way a single round trip.
 pub async fn list_keys(c: &impl GenericClient, q: &ListQuery) -> Result<KeyPage, StoreError> {
     if let Some(fingerprint) = &q.fingerprint {
         return super::lookup::list_by_fingerprint(c, q, fingerprint).await;
     }
+    if !is_filtered(q) {
+        return page_with_total(c, q).await;
+    }
     let (count, keys) = tokio::try_join!(count(c, q), page(c, q))?;
     Ok(KeyPage { count, keys })
 }
+
+/// The unfiltered page and its total in one statement, the total (two
+/// counter rows, read once per statement) in every row's last column; only
+/// an empty page needs the total on its own. Pays only with generic plans
+/// (`plan_cache_mode = force_generic_plan`), see bench/README.md.
+async fn page_with_total(c: &impl GenericClient, q: &ListQuery) -> Result<KeyPage, StoreError> {
+    static SQL: LazyLock<PageQueries> = LazyLock::new(|| {
+        PageQueries::new(|order_by, _| {
+            format!(
+                "SELECT {}, {TOTAL} FROM ssh_keys WHERE project_id = $1 AND (shared OR owner_id = $2) \
+                 ORDER BY {order_by} LIMIT $3 OFFSET $4",
+                key_columns!()
+            )
+        })
+    });
+    static ALONE: LazyLock<String> = LazyLock::new(|| format!("SELECT {TOTAL}"));
+    let limit = i64::from(q.limit);
+    let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+    let rows = query(c, SQL.get(q.order, false), &[&q.project.0, &q.viewer.0, &limit, &offset]).await?;
+    let count = match rows.first() {
+        Some(row) => get::<i64>(row, TOTAL_COLUMN)?,
+        None => get::<i64>(&query_one(c, &ALONE, &[&q.project.0, &q.viewer.0]).await?, 0)?,
+    };
+    let keys = rows.iter().map(key_from_row).collect::<Result<_, _>>()?;
+    Ok(KeyPage { count: count.max(0) as u64, keys })
+}
+
+/// Without filters the total comes from the counter rows: O(1) whatever
+/// the project's size.
+const TOTAL: &str = "COALESCE((SELECT shared_count FROM projects WHERE id = $1), 0) \
+                     + COALESCE((SELECT n FROM private_key_counts WHERE project_id = $1 AND owner_id = $2), 0)";
+
+/// Where `page_with_total` puts the total: after `key_columns!()`.
+const TOTAL_COLUMN: usize = 9;
 
 /// `strpos` matches the needle literally and case-sensitively (like
 /// SQLite's `instr`), so `%`, `_` and `\` need no escaping.
