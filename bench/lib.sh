@@ -11,6 +11,7 @@ stop_server() {
   local hwm
   hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
   echo "${hwm:-0}" >>"$WORK/peak-rss"
+  echo "bench: that server's peak RSS: $(( ${hwm:-0} / 1024 )) MB"
   kill "$SERVER_PID" 2>/dev/null || true
   for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$SERVER_PID" 2>/dev/null || true
