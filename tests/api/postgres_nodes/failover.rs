@@ -21,18 +21,6 @@ use crate::store_suite::pg;
 
 /// The standby's name, as `synchronous_standby_names` lists it.
 const STANDBY: &str = "sshkeyd_standby";
-/// Short waits so that a dead host shows quickly (as in `outage`), and a
-/// quota the load cannot reach.
-const NODE_ARGS: [&str; 8] = [
-    "--db-acquire-timeout",
-    "1s",
-    "--db-connect-timeout",
-    "1s",
-    "--db-statement-timeout",
-    "2s",
-    "--max-keys-per-project",
-    "1000000",
-];
 /// How long both nodes may take to write again after the kill.
 const RECOVERY_LIMIT: Duration = Duration::from_secs(15);
 /// Requests each load worker sends at most: bounds the loop.
@@ -123,7 +111,10 @@ async fn killing_the_primary_under_load_loses_no_acknowledged_create_and_both_no
     let url = multi_host_url(&primary, &standby);
     let logs = tempfile::tempdir().unwrap();
     let (token, _) = create_token(&url, "alice", &[1], &[]);
-    let (a, b) = tokio::join!(node::start(&url, &NODE_ARGS, logs.path()), node::start(&url, &NODE_ARGS, logs.path()));
+    let (a, b) = tokio::join!(
+        node::start(&url, &node::QUICK_FAILURE_ARGS, logs.path()),
+        node::start(&url, &node::QUICK_FAILURE_ARGS, logs.path())
+    );
     let nodes = [a, b];
     let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
 

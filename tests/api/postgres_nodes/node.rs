@@ -10,6 +10,20 @@ use serde_json::{Value, json};
 use crate::http_client::{Client, RequestBuilder};
 use crate::serve::Serve;
 
+/// Node settings for outage and failover tests: a dead database shows
+/// quickly (1 s to wait for or open a connection, 2 s per statement), and
+/// the quota is one the load cannot reach.
+pub const QUICK_FAILURE_ARGS: [&str; 8] = [
+    "--db-acquire-timeout",
+    "1s",
+    "--db-connect-timeout",
+    "1s",
+    "--db-statement-timeout",
+    "2s",
+    "--max-keys-per-project",
+    "1000000",
+];
+
 /// Every request gives up after this long, so a hang fails the test
 /// instead of stalling it.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);

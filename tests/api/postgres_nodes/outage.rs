@@ -16,18 +16,6 @@ use crate::http_client::Client;
 use crate::serve::create_token;
 use crate::store_suite::pg;
 
-/// Settings that make a dead database show quickly (1 s to wait for or open
-/// a connection, 2 s per statement), and a quota the load cannot reach.
-const NODE_ARGS: [&str; 8] = [
-    "--db-acquire-timeout",
-    "1s",
-    "--db-connect-timeout",
-    "1s",
-    "--db-statement-timeout",
-    "2s",
-    "--max-keys-per-project",
-    "1000000",
-];
 /// Longest any request may take with those settings (the node's worst case
 /// is about 7 s: wait, connect, then its client-side operation deadline).
 const SLOWEST_ALLOWED: Duration = Duration::from_secs(10);
@@ -73,7 +61,10 @@ async fn stopping_postgres_under_load_gives_503s_then_service_resumes_without_re
     let url = pg::with_database(&cluster.url, "sshkeyd");
     let logs = tempfile::tempdir().unwrap();
     let (token, _) = create_token(&url, "alice", &[1], &[]);
-    let nodes = [node::start(&url, &NODE_ARGS, logs.path()).await, node::start(&url, &NODE_ARGS, logs.path()).await];
+    let nodes = [
+        node::start(&url, &node::QUICK_FAILURE_ARGS, logs.path()).await,
+        node::start(&url, &node::QUICK_FAILURE_ARGS, logs.path()).await,
+    ];
     let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
     let http = client();
 
