@@ -3,7 +3,10 @@
 //! Tokens are cached for under a second after a successful lookup, so a busy
 //! client costs one indexed read per second, not one per request, while a
 //! revocation still reaches every node within a second (the cache is per
-//! node and always re-reads after [`CACHE_TTL`]).
+//! node and always re-reads after [`CACHE_TTL`]). When a busy token's entry
+//! expires, one request reads it again and the others wait for that read
+//! instead of each making its own: a token granting 10,000 projects read by
+//! 64 requests at once took 40 MB and the database's time.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -23,6 +26,10 @@ const TOUCH_EVERY: Duration = Duration::from_secs(60);
 /// Entries kept at most; beyond it the cache starts over. Only valid tokens
 /// are cached, so random tokens cannot grow it.
 const CACHE_MAX: usize = 10_000;
+/// Locks that make re-reads of one token take turns (a token always maps
+/// to the same one). Tokens never cached take none, so requests with
+/// made-up tokens cannot hold up a known token's re-read.
+const REREAD_LOCKS: usize = 64;
 
 /// Who is calling: the user and the projects their token grants.
 #[derive(Debug, Clone)]
@@ -69,6 +76,14 @@ struct Cached {
 pub struct Authenticator {
     store: Arc<dyn KeyStore>,
     cache: RwLock<HashMap<TokenId, Cached>>,
+    rereads: [tokio::sync::Mutex<()>; REREAD_LOCKS],
+}
+
+/// A token's entry in the cache.
+enum Entry {
+    Fresh(Arc<TokenRecord>),
+    Expired,
+    Missing,
 }
 
 /// Why authentication failed: a rejection (with a metrics label and the
@@ -84,7 +99,8 @@ const INVALID: &str = "invalid, expired or revoked API token";
 impl Authenticator {
     /// A new authenticator over `store`.
     pub fn new(store: Arc<dyn KeyStore>) -> Self {
-        Self { store, cache: RwLock::new(HashMap::new()) }
+        let rereads = std::array::from_fn(|_| tokio::sync::Mutex::new(()));
+        Self { store, cache: RwLock::new(HashMap::new()), rereads }
     }
 
     /// Authenticates the request's `Authorization` header, counting
@@ -128,19 +144,38 @@ impl Authenticator {
     }
 
     async fn lookup(&self, id: &TokenId) -> Result<Option<Arc<TokenRecord>>, ApiError> {
-        if let Some(hit) = self.cached(id) {
-            return Ok(Some(hit));
-        }
-        let Some(record) = self.store.find_token(id).await? else { return Ok(None) };
+        let turn = match self.cached(id) {
+            Entry::Fresh(record) => return Ok(Some(record)),
+            Entry::Missing => None,
+            Entry::Expired => {
+                let turn = self.rereads[reread_lock(id)].lock().await;
+                // Whoever had the turn before may have read it already.
+                if let Entry::Fresh(record) = self.cached(id) {
+                    return Ok(Some(record));
+                }
+                Some(turn)
+            }
+        };
+        let Some(record) = self.store.find_token(id).await? else {
+            if turn.is_some() {
+                // Gone from the store (deleted): no more turns for it.
+                self.cache.write().unwrap_or_else(|p| p.into_inner()).remove(id);
+            }
+            return Ok(None);
+        };
         let record = Arc::new(record);
         self.remember(id, &record);
+        drop(turn);
         Ok(Some(record))
     }
 
-    fn cached(&self, id: &TokenId) -> Option<Arc<TokenRecord>> {
+    fn cached(&self, id: &TokenId) -> Entry {
         let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
-        let hit = cache.get(id).filter(|c| c.fetched.elapsed() < CACHE_TTL)?;
-        Some(hit.record.clone())
+        match cache.get(id) {
+            Some(c) if c.fetched.elapsed() < CACHE_TTL => Entry::Fresh(c.record.clone()),
+            Some(_) => Entry::Expired,
+            None => Entry::Missing,
+        }
     }
 
     /// Caches a fresh record, keeping when the token was last recorded as used.
@@ -173,4 +208,9 @@ impl Authenticator {
             }
         });
     }
+}
+
+/// Which re-read lock a token takes.
+fn reread_lock(id: &TokenId) -> usize {
+    id.0.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b))) % REREAD_LOCKS
 }

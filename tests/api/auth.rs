@@ -1,15 +1,19 @@
 //! Authentication and project access.
 
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::http::Method;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use sshkeyd::config::Settings;
 use sshkeyd::domain::{ProjectId, TokenId};
 use sshkeyd::store::{self, DatabaseUrl, PoolOptions};
 use sshkeyd::tokens::{TokenLifetime, admin_token_path, bootstrap_admin_token, issue_token};
 
 use crate::helpers::{TestApp, scalar, user_name};
+use crate::slow_store::SlowCommits;
 
 #[tokio::test]
 async fn requests_without_a_valid_token_get_401() {
@@ -73,6 +77,30 @@ async fn a_revoked_token_is_refused_within_a_second() {
     app.store.revoke_token(&id).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1000)).await;
     app.list_keys(&token, 1, "").await.assert_error(401, "AuthenticationError");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_arriving_as_a_token_expires_from_the_cache_share_one_lookup() {
+    let wrapper: Arc<OnceLock<Arc<SlowCommits>>> = Arc::default();
+    let slot = wrapper.clone();
+    let app = TestApp::spawn_wrapped(Settings::default(), move |store| {
+        let slow = SlowCommits::slow_token_lookups(store, Duration::from_millis(300));
+        slot.set(slow.clone()).ok();
+        slow
+    })
+    .await;
+    let lookups = || wrapper.get().expect("the store is wrapped").token_lookups.load(Ordering::SeqCst);
+    let token = app.token("alice", &[1]).await;
+    assert_eq!(app.list_keys(&token, 1, "").await.status, 200);
+    assert_eq!(lookups(), 1);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+
+    let requests = (0..32).map(|_| app.list_keys(&token, 1, ""));
+    for reply in futures_util::future::join_all(requests).await {
+        assert_eq!(reply.status, 200);
+    }
+    assert_eq!(lookups(), 2, "one lookup for the 32 requests after the entry expired");
+    app.stop().await;
 }
 
 #[tokio::test]

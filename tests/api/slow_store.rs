@@ -1,6 +1,7 @@
 //! A real store whose key creations are held up after they committed: the
 //! way to make a request hold its in-flight slot for as long as a test
-//! needs, or to make a commit outlast the request timeout.
+//! needs, or to make a commit outlast the request timeout. It can also make
+//! token lookups slow, and counts them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,6 +27,10 @@ pub struct SlowCommits {
     hold: Hold,
     /// Creates that have committed and are being held.
     pub held: AtomicUsize,
+    /// How long each token lookup takes on top of the real one.
+    lookup_delay: Duration,
+    /// Token lookups made.
+    pub token_lookups: AtomicUsize,
 }
 
 impl SlowCommits {
@@ -36,13 +41,22 @@ impl SlowCommits {
             let permits = permits.clone();
             Box::pin(async move { permits.acquire().await.expect("the gate is never closed").forget() })
         });
-        Arc::new(Self { inner, hold, held: AtomicUsize::new(0) })
+        Self::with(inner, hold, Duration::ZERO)
     }
 
     /// Each create waits `delay(name)`.
     pub fn delayed(inner: Arc<dyn KeyStore>, delay: fn(&str) -> Duration) -> Arc<Self> {
         let hold: Hold = Arc::new(move |name| Box::pin(tokio::time::sleep(delay(&name))));
-        Arc::new(Self { inner, hold, held: AtomicUsize::new(0) })
+        Self::with(inner, hold, Duration::ZERO)
+    }
+
+    /// Creates as usual; each token lookup takes `delay` longer.
+    pub fn slow_token_lookups(inner: Arc<dyn KeyStore>, delay: Duration) -> Arc<Self> {
+        Self::with(inner, Arc::new(|_| Box::pin(async {})), delay)
+    }
+
+    fn with(inner: Arc<dyn KeyStore>, hold: Hold, lookup_delay: Duration) -> Arc<Self> {
+        Arc::new(Self { inner, hold, held: AtomicUsize::new(0), lookup_delay, token_lookups: AtomicUsize::new(0) })
     }
 
     /// Waits (at most 10 s) until `n` creates are held.
@@ -106,6 +120,8 @@ impl KeyStore for SlowCommits {
         self.inner.delete_key(project, id, audit).await
     }
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenRecord>, StoreError> {
+        self.token_lookups.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(self.lookup_delay).await;
         self.inner.find_token(id).await
     }
     async fn ensure_user(&self, name: &UserName) -> Result<UserId, StoreError> {
