@@ -27,9 +27,11 @@ impl ProjectId {
     /// leading zero (`01` is refused, not read as 1), from 1 to
     /// [`MAX_PROJECT_ID`].
     pub fn parse(raw: &str) -> Result<Self, ProjectIdError> {
-        let max_digits = MAX_PROJECT_ID.to_string().len();
+        // Longer input cannot be in range; checked first so a huge string
+        // is not scanned.
+        const MAX_DIGITS: usize = 16;
         let canonical = !raw.is_empty()
-            && raw.len() <= max_digits
+            && raw.len() <= MAX_DIGITS
             && !raw.starts_with('0')
             && raw.bytes().all(|b| b.is_ascii_digit());
         match raw.parse::<i64>() {

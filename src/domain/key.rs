@@ -4,7 +4,6 @@
 use super::ids::{KeyId, ProjectId, UserId};
 use super::name::KeyName;
 use super::public_key::PublicKey;
-use super::stored_key::key_fields;
 use super::time::Timestamp;
 
 /// A validated key about to be inserted.
@@ -48,8 +47,8 @@ pub struct SshKey {
     /// Unique in the project.
     pub name: String,
     /// An OpenSSH line: as the client sent it, or converted from another
-    /// format (rows written before issue 12 hold it normalised). See
-    /// [`SshKey::canonical_public_key`] for the key without the client's text.
+    /// format (rows written before issue 12 hold it normalised); the key
+    /// without the client's text is `stored_key::key_fields`.
     pub public_key: String,
     /// MD5, colon-separated lower-case hex.
     pub fingerprint: String,
@@ -71,13 +70,6 @@ pub enum ChangeRefused {
 }
 
 impl SshKey {
-    /// `type base64`: the key in the stored line, without comment or the
-    /// client's whitespace, for comparisons and the like (see `stored_key`);
-    /// `None` for a corrupt row.
-    pub fn canonical_public_key(&self) -> Option<String> {
-        key_fields(&self.public_key).map(|(key_type, data)| format!("{key_type} {data}"))
-    }
-
     /// Its creator sees a key always, everyone else in the project only
     /// when it is shared. (The stores apply the same rule in SQL to reads.)
     pub fn is_visible_to(&self, viewer: UserId) -> bool {
@@ -113,15 +105,6 @@ mod tests {
             shared,
             created_at: Timestamp(0),
         }
-    }
-
-    #[test]
-    fn the_canonical_public_key_drops_the_comment_and_the_clients_whitespace() {
-        let mut stored = key(1, true);
-        stored.public_key = " ssh-ed25519\tAAAAC3Nz  alice@laptop  (work)\r\n".into();
-        assert_eq!(stored.canonical_public_key().as_deref(), Some("ssh-ed25519 AAAAC3Nz"));
-        stored.public_key = "ssh-ed25519".into();
-        assert_eq!(stored.canonical_public_key(), None, "a corrupt row");
     }
 
     #[test]

@@ -41,36 +41,47 @@ pub fn is_hidden_or_breaking(c: char) -> bool {
         || FORMAT_CHARACTERS.iter().any(|&(first, last)| (first..=last).contains(&code))
 }
 
+/// Characters of each kind [`is_hidden_or_breaking`] catches, for the tests
+/// of every check built on it.
+#[cfg(test)]
+pub(crate) const HIDDEN_SAMPLES: [char; 28] = [
+    '\n',
+    '\r',
+    '\t',
+    '\0',
+    '\u{7}',
+    '\u{1b}',
+    '\u{7f}',
+    '\u{85}',
+    '\u{AD}',
+    '\u{61C}',
+    '\u{200B}',
+    '\u{200D}',
+    '\u{200E}',
+    '\u{200F}',
+    '\u{202A}',
+    '\u{202B}',
+    '\u{202C}',
+    '\u{202D}',
+    '\u{202E}',
+    '\u{2028}',
+    '\u{2029}',
+    '\u{2060}',
+    '\u{2066}',
+    '\u{2067}',
+    '\u{2068}',
+    '\u{2069}',
+    '\u{FEFF}',
+    '\u{E0041}',
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn control_format_and_separator_characters_are_caught_and_visible_text_is_not() {
-        let caught = [
-            '\n',
-            '\r',
-            '\t',
-            '\0',
-            '\u{7}',
-            '\u{1b}',
-            '\u{7f}',
-            '\u{85}',
-            '\u{AD}',
-            '\u{61C}',
-            '\u{200B}',
-            '\u{200D}',
-            '\u{200E}',
-            '\u{202A}',
-            '\u{202E}',
-            '\u{2028}',
-            '\u{2029}',
-            '\u{2066}',
-            '\u{2069}',
-            '\u{FEFF}',
-            '\u{E0041}',
-        ];
-        for c in caught {
+        for c in HIDDEN_SAMPLES {
             assert!(is_hidden_or_breaking(c), "U+{:04X}", u32::from(c));
         }
         for c in ['a', ' ', 'é', 'ß', '运', 'к', '🔑', '\u{A0}', '-', '@'] {

@@ -147,14 +147,18 @@ impl Authenticator {
         let turn = match self.cached(id) {
             Entry::Fresh(record) => return Ok(Some(record)),
             Entry::Missing => None,
-            Entry::Expired => {
-                let turn = self.rereads[reread_lock(id)].lock().await;
-                // Whoever had the turn before may have read it already.
-                if let Entry::Fresh(record) = self.cached(id) {
-                    return Ok(Some(record));
+            // Waiting is bounded: when the re-read ahead is slow (the
+            // database is), read on our own as any request would.
+            Entry::Expired => match tokio::time::timeout(CACHE_TTL, self.rereads[reread_lock(id)].lock()).await {
+                Ok(turn) => {
+                    // Whoever had the turn before may have read it already.
+                    if let Entry::Fresh(record) = self.cached(id) {
+                        return Ok(Some(record));
+                    }
+                    Some(turn)
                 }
-                Some(turn)
-            }
+                Err(_) => None,
+            },
         };
         let Some(record) = self.store.find_token(id).await? else {
             if turn.is_some() {

@@ -161,6 +161,20 @@ describe('adding keys', () => {
       await keyRow(page, 'left-behind').waitFor();
       assert.equal(await page.locator('#private-key-text').inputValue(), '');
       assert.equal((await page.content()).includes('PRIVATE KEY-----'), false, 'nothing restored');
+
+      // Really leaving with the key shown, then Back: neither the
+      // back/forward cache nor form restore brings it back.
+      await page.getByRole('button', { name: 'Add key' }).click();
+      await form.getByLabel('Name', { exact: true }).fill('left-behind-again');
+      await form.getByRole('button', { name: 'Save key' }).click();
+      await dialog.waitFor();
+      assert.match(await field.inputValue(), /BEGIN OPENSSH PRIVATE KEY/);
+      await page.goto('about:blank');
+      await page.goBack();
+      await keyRow(page, 'left-behind-again').waitFor();
+      assert.equal(await page.locator('#private-key-text').inputValue(), '', 'not restored by Back');
+      assert.equal(await dialog.isVisible(), false);
+      assert.equal((await page.content()).includes('PRIVATE KEY-----'), false, 'nothing restored by Back');
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -32,33 +32,7 @@ mod tests {
 
     #[test]
     fn control_format_and_separator_characters_are_refused() {
-        let refused = [
-            '\u{7}',
-            '\u{1b}',
-            '\u{7f}',
-            '\u{85}',
-            '\u{AD}',
-            '\u{61C}',
-            '\u{200B}',
-            '\u{200D}',
-            '\u{200E}',
-            '\u{200F}',
-            '\u{202A}',
-            '\u{202B}',
-            '\u{202C}',
-            '\u{202D}',
-            '\u{202E}',
-            '\u{2028}',
-            '\u{2029}',
-            '\u{2060}',
-            '\u{2066}',
-            '\u{2067}',
-            '\u{2068}',
-            '\u{2069}',
-            '\u{FEFF}',
-            '\u{E0041}',
-        ];
-        for c in refused {
+        for c in crate::domain::text::HIDDEN_SAMPLES {
             let comment = format!("alice{c}@host");
             assert_eq!(check_comment(&comment), Err(PublicKeyError::CommentCharacters), "U+{:04X}", u32::from(c));
         }

@@ -28,11 +28,6 @@ impl<R: BufRead> CheckedLines<R> {
         Self { input, line: 0, header: None, checker: Checker::default(), buf: Vec::new() }
     }
 
-    /// The header, once read.
-    pub fn header(&self) -> Option<&Header> {
-        self.header.as_ref()
-    }
-
     fn refuse(&self, reason: impl Into<String>) -> anyhow::Error {
         LineError { line: self.line, reason: reason.into() }.into()
     }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::link::Link;
 use crate::domain::{NewKey, SshKey};
-use crate::store::postgres::errors::classify;
+use crate::store::postgres::errors::{classify, commit_outcome_unknown, describe};
 use crate::store::{AuditContext, StoreError};
 
 /// A create waiting for its batch.
@@ -51,7 +51,7 @@ pub async fn call(link: &Link, creates: &[&Create]) -> Outcome {
     match rows.try_next().await {
         Ok(None) => Outcome::Committed(statuses),
         Ok(Some(_)) => Outcome::Unknown("the batch statement returned two rows".into()),
-        Err(e) if is_statement_error(&e) => Outcome::Failed(e),
+        Err(e) if !commit_outcome_unknown(&e) => Outcome::Failed(e),
         Err(e) => Outcome::Unknown(describe(&e)),
     }
 }
@@ -62,21 +62,13 @@ pub async fn call(link: &Link, creates: &[&Create]) -> Outcome {
 /// (the connection broke) may have hidden a finished commit.
 fn settled_before_result(e: tokio_postgres::Error) -> Outcome {
     match e.as_db_error() {
-        Some(_) if is_statement_error(&e) || is_fatal(&e) => Outcome::Failed(e),
+        Some(_) if !commit_outcome_unknown(&e) || is_fatal(&e) => Outcome::Failed(e),
         _ => Outcome::Unknown(describe(&e)),
     }
 }
 
-fn is_statement_error(e: &tokio_postgres::Error) -> bool {
-    e.as_db_error().is_some_and(|db| matches!(db.parsed_severity(), Some(Severity::Error)))
-}
-
 fn is_fatal(e: &tokio_postgres::Error) -> bool {
     e.as_db_error().is_some_and(|db| matches!(db.parsed_severity(), Some(Severity::Fatal | Severity::Panic)))
-}
-
-fn describe(e: &tokio_postgres::Error) -> String {
-    crate::store::postgres::errors::describe(e)
 }
 
 /// What a create's status means for its caller.

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::{Client, Statement};
 
 use crate::store::StoreError;
+use crate::store::postgres::connect::open_connection;
 use crate::store::postgres::errors::classify;
 
 /// The batch statement (migration 0003). Autocommit: the statement is its
@@ -40,7 +41,7 @@ impl Link {
     /// every pooled connection gets, and prepares the statement.
     pub async fn open(config: &tokio_postgres::Config, settings: &str, within: Duration) -> Result<Self, StoreError> {
         let opening = async {
-            let client = connect(config).await?;
+            let client = open_connection(config).await.map_err(classify)?;
             client.batch_execute(settings).await.map_err(classify)?;
             let backend = own_backend(&client).await?;
             let create_keys = client.prepare(CREATE_KEYS).await.map_err(classify)?;
@@ -50,14 +51,6 @@ impl Link {
             .await
             .unwrap_or_else(|_| Err(StoreError::Unavailable(format!("no database connection within {within:?}"))))
     }
-}
-
-/// A plain connection whose driver runs in its own task (it ends when the
-/// client is dropped).
-pub async fn connect(config: &tokio_postgres::Config) -> Result<Client, StoreError> {
-    let (client, connection) = config.connect(NoTls).await.map_err(classify)?;
-    tokio::spawn(connection);
-    Ok(client)
 }
 
 async fn own_backend(client: &Client) -> Result<Backend, StoreError> {

@@ -135,17 +135,21 @@ async fn run(shared: &Arc<Shared>, link: &mut Option<Link>, batch: Vec<Queued>) 
             Ok(outcome) => outcome,
             Err(_) => Outcome::Unknown(format!("the database did not answer within {:?}", shared.deadline)),
         };
+        // Not one status per create: a committed batch whose answers cannot
+        // be matched up, settled like a lost answer (the ids are looked up).
+        let outcome = match outcome {
+            Outcome::Committed(s) if s.len() != batch.len() => {
+                Outcome::Unknown(format!("{} statuses for {} creates", s.len(), batch.len()))
+            }
+            outcome => outcome,
+        };
         match outcome {
-            Outcome::Committed(statuses) if statuses.len() == batch.len() => {
+            Outcome::Committed(statuses) => {
                 for (queued, status) in batch.into_iter().zip(statuses) {
                     let answer = batch::answer(&queued.create, status);
                     let _ = queued.reply.send(answer);
                 }
                 return;
-            }
-            Outcome::Committed(statuses) => {
-                let e = anyhow::anyhow!("{} statuses for {} creates", statuses.len(), batch.len());
-                return answer_all(batch, &StoreError::Internal(e));
             }
             Outcome::Failed(e) if batch::is_retryable(&e) && attempt < ATTEMPTS => attempt += 1,
             Outcome::Failed(e) => {

@@ -25,8 +25,9 @@ use std::time::{Duration, Instant};
 use tokio_postgres::Client;
 use uuid::Uuid;
 
-use super::link::{Backend, connect};
+use super::link::Backend;
 use crate::store::StoreError;
+use crate::store::postgres::connect::open_connection;
 use crate::store::postgres::errors::classify;
 
 /// Pause between attempts to reach the database.
@@ -62,7 +63,7 @@ async fn attempt(
     ids: &[Uuid],
     deadline: Instant,
 ) -> Result<HashSet<Uuid>, StoreError> {
-    let client = connect(config).await?;
+    let client = open_connection(config).await.map_err(classify)?;
     client.batch_execute(settings).await.map_err(classify)?;
     end_session(&client, old, deadline).await?;
     let rows = client.query("SELECT id FROM ssh_keys WHERE id = ANY($1)", &[&ids]).await.map_err(classify)?;

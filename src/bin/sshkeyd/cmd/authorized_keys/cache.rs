@@ -4,11 +4,13 @@
 //! `--cache-max-age`.
 //!
 //! File names are hex digests, so no login or fingerprint can make a path:
-//! `<scope>-<login>-<fingerprint or "all">`, where the scope digests the
-//! server, the project, the token's public id and whether the login is a
-//! shared account: one directory can serve several, and an answer is never
-//! served for a question it did not answer (another token's view, or all
-//! keys after the login stopped being a shared account). A file
+//! `<scope>-<kind>-<login>-<fingerprint or "all">`, where the scope digests
+//! the server, the project and the token's public id, and the kind says
+//! whether the login was asked about as a shared account (`s`, all keys) or
+//! a personal one (`p`, its own keys): one directory can serve several, an
+//! answer is never served for a question it did not answer (another
+//! token's view, or all keys after the login stopped being a shared
+//! account), and a refused token's answers of both kinds go together. A file
 //! holds a header line with the time it was fetched, then the answer; no
 //! token is ever written.
 
@@ -30,8 +32,10 @@ const MAX_BYTES: u64 = 16 * 1024 * 1024 + 128;
 
 pub struct Cache {
     dir: PathBuf,
-    /// Digest of server and project, the prefix of every file name.
+    /// Digest of server, project and token id, the prefix of every file name.
     scope: String,
+    /// `s` for a shared account's answers, `p` for a personal login's.
+    kind: char,
 }
 
 /// What an answer depends on besides the login and the fingerprint.
@@ -69,8 +73,9 @@ impl Cache {
             }
             Ok(_) => {
                 let Scope { server, project, token_id, shared } = scope;
-                let scope = hex_digest(&format!("{server}\n{project}\n{token_id}\n{shared}"), 16);
-                return Some(Self { dir: dir.to_owned(), scope });
+                let scope = hex_digest(&format!("{server}\n{project}\n{token_id}"), 16);
+                let kind = if *shared { 's' } else { 'p' };
+                return Some(Self { dir: dir.to_owned(), scope, kind });
             }
             Err(e) => warn(e.to_string()),
         }
@@ -80,7 +85,7 @@ impl Cache {
     /// The entry for `login`'s answer, for one fingerprint or for all keys.
     pub fn entry(&self, login: &str, fingerprint: Option<&KeyFingerprint>) -> Entry {
         let which = fingerprint.map_or_else(|| "all".to_owned(), |f| hex_digest(f.as_str(), 32));
-        Entry(self.dir.join(format!("{}-{}-{which}", self.scope, hex_digest(login, 32))))
+        Entry(self.dir.join(format!("{}-{}-{}-{which}", self.scope, self.kind, hex_digest(login, 32))))
     }
 
     /// The cached answer and its age, if there is one younger than `max_age`.
@@ -107,8 +112,8 @@ impl Cache {
         }
     }
 
-    /// Removes every entry of this server and project: after a 401 or 403
-    /// the token's answers must not outlive it.
+    /// Removes every entry of this server, project and token, of both
+    /// kinds: after a 401 or 403 the token's answers must not outlive it.
     pub fn forget_all(&self) {
         let Ok(entries) = fs::read_dir(&self.dir) else { return };
         let prefix = format!("{}-", self.scope);
@@ -195,6 +200,17 @@ mod tests {
         }
         let same = Cache::open(&cache.dir, &scope(1, "0123abcd", false)).unwrap();
         assert_eq!(same.load(&same.entry("alice", None), Duration::from_secs(60)).unwrap().0, "alice's keys\n");
+    }
+
+    #[test]
+    fn a_refused_token_forgets_its_shared_and_personal_answers_alike() {
+        let (_dir, personal) = cache();
+        let shared = Cache::open(&personal.dir, &scope(1, "0123abcd", true)).unwrap();
+        shared.save(&shared.entry("deploy", None), "everyone's keys\n");
+        personal.save(&personal.entry("alice", None), "alice's keys\n");
+        personal.forget_all();
+        assert!(shared.load(&shared.entry("deploy", None), Duration::from_secs(60)).is_none());
+        assert!(personal.load(&personal.entry("alice", None), Duration::from_secs(60)).is_none());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use http_body_util::{BodyExt, Empty, Limited};
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue, USER_AGENT};
 use hyper::{Request, StatusCode, Uri};
 use hyper_util::rt::TokioIo;
-use sshkeyd::domain::KeyFingerprint;
+use sshkeyd::domain::{KeyFingerprint, is_hidden_or_breaking};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -171,6 +171,8 @@ fn sort(status: StatusCode, content_type: Option<&str>, body: Bytes) -> Answer {
     let message = || {
         let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
         let text = json.as_ref().and_then(|j| j["message"].as_str()).unwrap_or("");
+        // sshd logs this line: a server may not break it or forge another.
+        let text: String = text.chars().map(|c| if is_hidden_or_breaking(c) { '?' } else { c }).collect();
         format!("the server answered {status}{}{text}", if text.is_empty() { "" } else { ": " })
     };
     match status {
