@@ -2,19 +2,36 @@
 //! database or admin token behind, a database URL or path that does not say
 //! what it seems to is refused, and a limit of 0 is refused by name.
 
+use std::io::Read;
 use std::path::Path;
-use std::process::Output;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use crate::serve::{sqlite_url, sshkeyd};
 
-/// `sshkeyd serve --database sqlite://DB ARGS`, expected to fail at once.
+/// `sshkeyd serve --database sqlite://DB ARGS`, expected to fail at once;
+/// one still running after 10 s (a check that no longer refuses) is killed
+/// and fails the test instead of hanging it.
 fn serve_fails(db: &Path, args: &[&str]) -> String {
     let url = sqlite_url(db);
     let mut all = vec!["serve", "--database", url.as_str()];
     all.extend_from_slice(args);
-    let out: Output = sshkeyd(&all).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!out.status.success(), "serve {args:?} started: {stderr}");
+    let mut child = sshkeyd(&all).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            child.kill().ok();
+            child.wait().ok();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(status.is_some_and(|s| !s.success()), "serve {args:?} started: {stderr}");
     stderr
 }
 
